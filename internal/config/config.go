@@ -1,0 +1,338 @@
+// Package config reads egovkpi's configuration: typed defaults, overridden
+// by EGOVKPI_* environment variables, overridden by command-line flags.
+// Secrets may also come from a file named by EGOVKPI_*_FILE (or the flag
+// --*-file), and are never printed.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// EnvPrefix starts every environment variable egovkpi reads.
+const EnvPrefix = "EGOVKPI_"
+
+// Config is the effective configuration.
+type Config struct {
+	ClickHouse ClickHouse
+	// DataDir holds the embedded ClickHouse server's data and other local
+	// state.
+	DataDir string
+	// Listen is the web server's address.
+	Listen string
+	// RequestTimeout bounds every web request, queries included.
+	RequestTimeout time.Duration
+	// ShutdownTimeout bounds the graceful stop.
+	ShutdownTimeout time.Duration
+	LogLevel        string // debug, info, warn, error
+	LogFormat       string // text or json
+}
+
+// ClickHouse says which ClickHouse to use. With Addr empty, egovkpi starts
+// its own private server (the embedded default).
+type ClickHouse struct {
+	Addr         string
+	User         string
+	Password     string
+	Database     string
+	Cluster      string // cluster name for ON CLUSTER DDL; empty for a single node
+	TLS          bool
+	TLSCAFile    string
+	TLSInsecure  bool
+	QueryTimeout time.Duration
+	// ServerBin is the clickhouse-server binary of the embedded default.
+	ServerBin string
+}
+
+// Embedded reports whether egovkpi should start its own ClickHouse.
+func (c ClickHouse) Embedded() bool { return c.Addr == "" }
+
+// setting binds one configuration value to its variable and flag.
+type setting struct {
+	name   string // e.g. CLICKHOUSE_ADDR: env EGOVKPI_CLICKHOUSE_ADDR, flag --clickhouse-addr
+	help   string
+	secret bool // may come from NAME_FILE; printed redacted
+	get    func(*Config) string
+	set    func(*Config, string) error
+}
+
+func (s setting) env() string  { return EnvPrefix + s.name }
+func (s setting) flag() string { return strings.ReplaceAll(strings.ToLower(s.name), "_", "-") }
+
+func str(p func(*Config) *string) (func(*Config) string, func(*Config, string) error) {
+	return func(c *Config) string { return *p(c) },
+		func(c *Config, v string) error { *p(c) = v; return nil }
+}
+
+func boolean(p func(*Config) *bool) (func(*Config) string, func(*Config, string) error) {
+	return func(c *Config) string { return strconv.FormatBool(*p(c)) },
+		func(c *Config, v string) error {
+			b, err := strconv.ParseBool(v)
+			if err != nil {
+				return fmt.Errorf("want true or false, got %q", v)
+			}
+			*p(c) = b
+			return nil
+		}
+}
+
+func duration(p func(*Config) *time.Duration) (func(*Config) string, func(*Config, string) error) {
+	return func(c *Config) string { return p(c).String() },
+		func(c *Config, v string) error {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return fmt.Errorf("want a positive duration such as 30s or 2m, got %q", v)
+			}
+			*p(c) = d
+			return nil
+		}
+}
+
+func oneOf(p func(*Config) *string, allowed ...string) (func(*Config) string, func(*Config, string) error) {
+	get, set := str(p)
+	return get, func(c *Config, v string) error {
+		for _, a := range allowed {
+			if v == a {
+				return set(c, v)
+			}
+		}
+		return fmt.Errorf("want one of %s, got %q", strings.Join(allowed, ", "), v)
+	}
+}
+
+func mk(name, help string, secret bool, get func(*Config) string, set func(*Config, string) error) setting {
+	return setting{name: name, help: help, secret: secret, get: get, set: set}
+}
+
+// settings lists every configuration value, in the order they are printed.
+var settings = func() []setting {
+	s := func(name, help string, p func(*Config) *string) setting {
+		g, st := str(p)
+		return mk(name, help, false, g, st)
+	}
+	return []setting{
+		s("CLICKHOUSE_ADDR", "ClickHouse native address host:port; empty starts a private clickhouse-server", func(c *Config) *string { return &c.ClickHouse.Addr }),
+		s("CLICKHOUSE_USER", "ClickHouse user", func(c *Config) *string { return &c.ClickHouse.User }),
+		func() setting {
+			g, st := str(func(c *Config) *string { return &c.ClickHouse.Password })
+			return mk("CLICKHOUSE_PASSWORD", "ClickHouse password (secret; or CLICKHOUSE_PASSWORD_FILE)", true, g, st)
+		}(),
+		func() setting {
+			g, st := str(func(c *Config) *string { return &c.ClickHouse.Database })
+			return mk("CLICKHOUSE_DATABASE", "ClickHouse database", false, g, func(c *Config, v string) error {
+				if !validIdentifier(v) {
+					return fmt.Errorf("want letters, digits and _ (not starting with a digit), got %q", v)
+				}
+				return st(c, v)
+			})
+		}(),
+		func() setting {
+			g, st := str(func(c *Config) *string { return &c.ClickHouse.Cluster })
+			return mk("CLICKHOUSE_CLUSTER", "cluster name for ON CLUSTER DDL and Distributed tables; empty for a single node", false, g, func(c *Config, v string) error {
+				if v != "" && !validIdentifier(v) {
+					return fmt.Errorf("want letters, digits and _ (not starting with a digit), got %q", v)
+				}
+				return st(c, v)
+			})
+		}(),
+		func() setting {
+			g, st := boolean(func(c *Config) *bool { return &c.ClickHouse.TLS })
+			return mk("CLICKHOUSE_TLS", "connect to ClickHouse with TLS", false, g, st)
+		}(),
+		s("CLICKHOUSE_TLS_CA_FILE", "PEM file of the CA that signed ClickHouse's certificate", func(c *Config) *string { return &c.ClickHouse.TLSCAFile }),
+		func() setting {
+			g, st := boolean(func(c *Config) *bool { return &c.ClickHouse.TLSInsecure })
+			return mk("CLICKHOUSE_TLS_INSECURE", "skip TLS certificate verification (testing only)", false, g, st)
+		}(),
+		func() setting {
+			g, st := duration(func(c *Config) *time.Duration { return &c.ClickHouse.QueryTimeout })
+			return mk("CLICKHOUSE_QUERY_TIMEOUT", "server-side limit of every query (max_execution_time)", false, g, st)
+		}(),
+		s("CLICKHOUSE_SERVER_BIN", "clickhouse-server binary for the private server; empty searches PATH, /usr/sbin, /usr/bin", func(c *Config) *string { return &c.ClickHouse.ServerBin }),
+		s("DATA_DIR", "directory for local state; the private ClickHouse keeps its data in DATA_DIR/clickhouse", func(c *Config) *string { return &c.DataDir }),
+		s("LISTEN", "web server address host:port", func(c *Config) *string { return &c.Listen }),
+		func() setting {
+			g, st := duration(func(c *Config) *time.Duration { return &c.RequestTimeout })
+			return mk("REQUEST_TIMEOUT", "deadline of every web request", false, g, st)
+		}(),
+		func() setting {
+			g, st := duration(func(c *Config) *time.Duration { return &c.ShutdownTimeout })
+			return mk("SHUTDOWN_TIMEOUT", "how long a graceful stop may take", false, g, st)
+		}(),
+		func() setting {
+			g, st := oneOf(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")
+			return mk("LOG_LEVEL", "log level: debug, info, warn or error", false, g, st)
+		}(),
+		func() setting {
+			g, st := oneOf(func(c *Config) *string { return &c.LogFormat }, "text", "json")
+			return mk("LOG_FORMAT", "log format: text or json", false, g, st)
+		}(),
+	}
+}()
+
+// Defaults returns the configuration used when nothing is set.
+func Defaults() Config {
+	return Config{
+		ClickHouse: ClickHouse{
+			User:         "default",
+			Database:     "egovkpi",
+			QueryTimeout: 60 * time.Second,
+		},
+		DataDir:         "var",
+		Listen:          "127.0.0.1:8080",
+		RequestTimeout:  10 * time.Second,
+		ShutdownTimeout: 20 * time.Second,
+		LogLevel:        "info",
+		LogFormat:       "text",
+	}
+}
+
+// Loader collects flag values during flag parsing and then builds the
+// configuration from defaults, environment and flags.
+type Loader struct {
+	flags  map[string]string // setting name → raw flag value
+	source map[string]string // setting name → where its value came from
+}
+
+// Register adds a flag for every setting to fs and returns the loader that
+// reads them after fs.Parse.
+func Register(fs *flag.FlagSet) *Loader {
+	l := &Loader{flags: map[string]string{}}
+	def := Defaults()
+	for _, s := range settings {
+		s := s
+		usage := s.help + " (env " + s.env() + ")"
+		if d := s.get(&def); d != "" && d != "false" && !s.secret {
+			usage += " (default " + d + ")"
+		}
+		fs.Func(s.flag(), usage, func(v string) error { l.flags[s.name] = v; return nil })
+		if s.secret {
+			fs.Func(s.flag()+"-file", "file holding "+s.flag()+" (env "+s.env()+"_FILE)", func(v string) error {
+				l.flags[s.name+"_FILE"] = v
+				return nil
+			})
+		}
+	}
+	return l
+}
+
+// Load builds the configuration. getenv is usually os.LookupEnv.
+func (l *Loader) Load(getenv func(string) (string, bool)) (Config, error) {
+	c := Defaults()
+	l.source = map[string]string{}
+	var errs []error
+	for _, s := range settings {
+		l.source[s.name] = "default"
+		apply := func(v, from string) {
+			if err := s.set(&c, v); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", from, err))
+				return
+			}
+			l.source[s.name] = from
+		}
+		if v, ok := getenv(s.env()); ok {
+			apply(v, "env "+s.env())
+		}
+		if s.secret {
+			if path, ok := getenv(s.env() + "_FILE"); ok {
+				if _, both := getenv(s.env()); both {
+					errs = append(errs, fmt.Errorf("%s and %s_FILE are both set: set one", s.env(), s.env()))
+				} else if v, err := readSecret(path); err != nil {
+					errs = append(errs, fmt.Errorf("%s_FILE: %w", s.env(), err))
+				} else {
+					apply(v, "file "+path)
+				}
+			}
+		}
+		if v, ok := l.flags[s.name]; ok {
+			apply(v, "flag --"+s.flag())
+		}
+		if path, ok := l.flags[s.name+"_FILE"]; ok {
+			if v, err := readSecret(path); err != nil {
+				errs = append(errs, fmt.Errorf("flag --%s-file: %w", s.flag(), err))
+			} else {
+				apply(v, "file "+path)
+			}
+		}
+	}
+	if c.ClickHouse.Embedded() && c.ClickHouse.Cluster != "" {
+		errs = append(errs, errors.New("EGOVKPI_CLICKHOUSE_CLUSTER needs EGOVKPI_CLICKHOUSE_ADDR: the private server is a single node"))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return Config{}, fmt.Errorf("config: %w", err)
+	}
+	return c, nil
+}
+
+// readSecret reads a secret file, dropping one trailing newline.
+func readSecret(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r"), nil
+}
+
+// Print writes the effective configuration as NAME=value lines, each with
+// where it came from; secrets are shown as <redacted> when set.
+func (l *Loader) Print(w io.Writer, c Config) error {
+	for _, s := range settings {
+		v := s.get(&c)
+		if s.secret && v != "" {
+			v = "<redacted>"
+		}
+		src := l.source[s.name]
+		if src == "" {
+			src = "default"
+		}
+		if _, err := fmt.Fprintf(w, "%s=%s\t# %s\n", s.env(), v, src); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Markdown writes the table of settings used in docs/configuration.md.
+func Markdown(w io.Writer) error {
+	def := Defaults()
+	if _, err := fmt.Fprintln(w, "| variable | flag | default | meaning |\n|---|---|---|---|"); err != nil {
+		return err
+	}
+	for _, s := range settings {
+		d := s.get(&def)
+		if d != "" {
+			d = "`" + d + "`"
+		}
+		flagName := "`--" + s.flag() + "`"
+		env := "`" + s.env() + "`"
+		if s.secret {
+			flagName += ", `--" + s.flag() + "-file`"
+			env += ", `" + s.env() + "_FILE`"
+		}
+		if _, err := fmt.Fprintf(w, "| %s | %s | %s | %s |\n", env, flagName, d, s.help); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validIdentifier(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case r == '_', r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+		case r >= '0' && r <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}

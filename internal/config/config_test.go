@@ -1,0 +1,105 @@
+package config
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func load(t *testing.T, env map[string]string, args ...string) (Config, *Loader, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	l := Register(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	c, err := l.Load(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	return c, l, err
+}
+
+func TestPrecedenceDefaultEnvFlag(t *testing.T) {
+	c, _, err := load(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != "127.0.0.1:8080" || c.ClickHouse.Database != "egovkpi" || !c.ClickHouse.Embedded() {
+		t.Fatalf("defaults: %+v", c)
+	}
+	c, _, err = load(t, map[string]string{"EGOVKPI_LISTEN": "127.0.0.1:9999", "EGOVKPI_CLICKHOUSE_ADDR": "db:9000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != "127.0.0.1:9999" || c.ClickHouse.Addr != "db:9000" || c.ClickHouse.Embedded() {
+		t.Fatalf("env not applied: %+v", c)
+	}
+	c, _, err = load(t, map[string]string{"EGOVKPI_LISTEN": "127.0.0.1:9999"}, "--listen", "127.0.0.1:7000", "--request-timeout", "3s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != "127.0.0.1:7000" || c.RequestTimeout != 3*time.Second {
+		t.Fatalf("flag does not override env: %+v", c)
+	}
+}
+
+func TestSecretFromFileIsRedacted(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(path, []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, l, err := load(t, map[string]string{"EGOVKPI_CLICKHOUSE_PASSWORD_FILE": path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ClickHouse.Password != "s3cret" {
+		t.Fatalf("password from file = %q", c.ClickHouse.Password)
+	}
+	var out bytes.Buffer
+	if err := l.Print(&out, c); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "s3cret") {
+		t.Fatalf("secret printed:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "EGOVKPI_CLICKHOUSE_PASSWORD=<redacted>\t# file "+path) {
+		t.Fatalf("redacted line or its source missing:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "EGOVKPI_LISTEN=127.0.0.1:8080\t# default") {
+		t.Fatalf("default source missing:\n%s", out.String())
+	}
+}
+
+func TestBadValuesNameTheVariable(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"EGOVKPI_REQUEST_TIMEOUT": "soon"}, "EGOVKPI_REQUEST_TIMEOUT"},
+		{map[string]string{"EGOVKPI_LOG_LEVEL": "loud"}, "EGOVKPI_LOG_LEVEL"},
+		{map[string]string{"EGOVKPI_CLICKHOUSE_TLS": "maybe"}, "EGOVKPI_CLICKHOUSE_TLS"},
+		{map[string]string{"EGOVKPI_CLICKHOUSE_DATABASE": "x; DROP"}, "EGOVKPI_CLICKHOUSE_DATABASE"},
+		{map[string]string{"EGOVKPI_CLICKHOUSE_PASSWORD_FILE": "/nonexistent/pw"}, "EGOVKPI_CLICKHOUSE_PASSWORD_FILE"},
+		{map[string]string{"EGOVKPI_CLICKHOUSE_PASSWORD_FILE": "/x", "EGOVKPI_CLICKHOUSE_PASSWORD": "y"}, "both set"},
+		{map[string]string{"EGOVKPI_CLICKHOUSE_CLUSTER": "main"}, "needs EGOVKPI_CLICKHOUSE_ADDR"},
+	} {
+		_, _, err := load(t, tc.env)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("env %v: error %v, want it to mention %q", tc.env, err, tc.want)
+		}
+	}
+}
+
+func TestMarkdownListsEveryVariable(t *testing.T) {
+	var out bytes.Buffer
+	if err := Markdown(&out); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range settings {
+		if !strings.Contains(out.String(), "`"+s.env()+"`") {
+			t.Errorf("markdown misses %s", s.env())
+		}
+	}
+}
