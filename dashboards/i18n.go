@@ -1,0 +1,86 @@
+package dashboards
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Lang is a page language: Vietnamese first, English second.
+type Lang string
+
+// The supported languages.
+const (
+	Vietnamese Lang = "vi"
+	English    Lang = "en"
+)
+
+// parseLang accepts "vi" or "en"; anything else is Vietnamese.
+func parseLang(s string) Lang {
+	if strings.EqualFold(strings.TrimSpace(s), "en") {
+		return English
+	}
+	return Vietnamese
+}
+
+// messages holds every piece of interface text, Vietnamese and English.
+var messages = map[string][2]string{
+	"app.title":                     {"Giám sát dịch vụ công trực tuyến", "Online public services monitoring"},
+	"lang.switch":                   {"English", "Tiếng Việt"},
+	"units.title":                   {"Danh mục đơn vị", "Units"},
+	"units.intro":                   {"Các bộ, cơ quan và tỉnh, thành phố có hiệu lực vào ngày đã chọn.", "Ministries, agencies and provinces in force on the chosen day."},
+	"units.date":                    {"Ngày", "Date"},
+	"units.show":                    {"Xem", "Show"},
+	"units.ministries":              {"Bộ, cơ quan ngang bộ và cơ quan cung cấp dịch vụ công", "Ministries, ministerial-level agencies and other service-providing bodies"},
+	"units.provinces":               {"Tỉnh, thành phố trực thuộc trung ương", "Provinces and centrally-run cities"},
+	"units.count":                   {"%d đơn vị", "%d units"},
+	"units.none":                    {"Không có đơn vị nào có hiệu lực vào ngày này.", "No unit was in force on this day."},
+	"col.code":                      {"Mã", "Code"},
+	"col.name":                      {"Tên", "Name"},
+	"col.kind":                      {"Loại", "Kind"},
+	"col.region":                    {"Vùng", "Region"},
+	"col.valid":                     {"Hiệu lực", "In force"},
+	"col.successor":                 {"Đơn vị kế thừa", "Successor"},
+	"col.note":                      {"Ghi chú", "Note"},
+	"valid.since":                   {"từ %s", "since %s"},
+	"valid.range":                   {"%s – %s", "%s – %s"},
+	"unverified":                    {"chưa xác minh", "unverified"},
+	"unverified.title":              {"Thông tin chưa được xác minh từ nguồn chính thức", "Not confirmed by an official source"},
+	"era.before":                    {"Trước ngày 01/07/2025: 63 tỉnh, thành phố (trước sắp xếp theo Nghị quyết 202/2025/QH15).", "Before 2025-07-01: 63 provinces (before Resolution 202/2025/QH15)."},
+	"era.after":                     {"Từ ngày 01/07/2025: 34 tỉnh, thành phố (Nghị quyết 202/2025/QH15).", "From 2025-07-01: 34 provinces (Resolution 202/2025/QH15)."},
+	"era.ministries":                {"Cơ cấu bộ, ngành thay đổi từ ngày 01/03/2025 (Nghị quyết 176/2025/QH15).", "Ministries were restructured on 2025-03-01 (Resolution 176/2025/QH15)."},
+	"error.title":                   {"Lỗi", "Error"},
+	"error.bad_date":                {"Ngày không hợp lệ %q: hãy nhập theo dạng YYYY-MM-DD.", "Invalid date %q: use YYYY-MM-DD."},
+	"error.unavailable":             {"Không đọc được dữ liệu lúc này; vui lòng thử lại sau.", "The data cannot be read right now; please try again later."},
+	"kind.province":                 {"Tỉnh", "Province"},
+	"kind.municipality":             {"Thành phố trực thuộc TW", "Centrally-run city"},
+	"kind.ministry":                 {"Bộ", "Ministry"},
+	"kind.ministerial-level agency": {"Cơ quan ngang bộ", "Ministerial-level agency"},
+	"kind.government agency":        {"Cơ quan thuộc Chính phủ", "Government agency"},
+	"kind.state bank":               {"Ngân hàng nhà nước", "State bank"},
+}
+
+// T returns the message for key in lang, formatted with args.
+func (l Lang) T(key string, args ...any) string {
+	m, ok := messages[key]
+	if !ok {
+		return key
+	}
+	s := m[0]
+	if l == English {
+		s = m[1]
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(s, args...)
+	}
+	return s
+}
+
+// FormatDate writes a day as Vietnamese readers expect (02/01/2006) or as
+// ISO for English.
+func (l Lang) FormatDate(t time.Time) string {
+	if l == English {
+		return t.Format("2006-01-02")
+	}
+	return t.Format("02/01/2006")
+}

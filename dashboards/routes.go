@@ -1,0 +1,44 @@
+package dashboards
+
+import (
+	"io/fs"
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+)
+
+// Permission says who may use a route. Every route states one here, in this
+// file, so the whole access policy reads in one place.
+type Permission string
+
+// Permissions.
+const (
+	// Public routes are open to anyone, signed in or not.
+	Public Permission = "public"
+)
+
+// route is one entry of the routing table.
+type route struct {
+	method  string
+	path    string
+	perm    Permission
+	handler fiber.Handler
+}
+
+// table lists every route with its permission.
+func (a *App) table() []route {
+	return []route{
+		{fiber.MethodGet, "/", Public, a.unitsPage},
+		{fiber.MethodGet, "/healthz", Public, a.healthz},
+		{fiber.MethodGet, "/readyz", Public, a.readyz},
+	}
+}
+
+func (a *App) routes(static fs.FS) {
+	for _, r := range a.table() {
+		a.fiber.Add(r.method, r.path, r.handler)
+	}
+	a.fiber.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: int((24 * time.Hour).Seconds())}))
+}

@@ -1,0 +1,201 @@
+package dashboards
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/helmet"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Deps are what the web app needs from the rest of egovkpi.
+type Deps struct {
+	// Conn is the ClickHouse connection every page reads from.
+	Conn driver.Conn
+	// Ready reports whether the database is usable by this binary
+	// (reachable, migrations current); nil means always ready.
+	Ready func(context.Context) error
+	// Log receives request and error logs; nil means slog.Default().
+	Log *slog.Logger
+	// RequestTimeout bounds every request; zero means 10 s.
+	RequestTimeout time.Duration
+	// Now returns the current time; nil means time.Now. Pages default to
+	// today in Vietnam.
+	Now func() time.Time
+}
+
+// App is the web application.
+type App struct {
+	fiber *fiber.App
+	deps  Deps
+	tpl   *template.Template
+	loc   *time.Location
+}
+
+// New builds the app and its routes.
+func New(deps Deps) (*App, error) {
+	if deps.Log == nil {
+		deps.Log = slog.Default()
+	}
+	if deps.RequestTimeout == 0 {
+		deps.RequestTimeout = 10 * time.Second
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
+	if err != nil {
+		return nil, fmt.Errorf("dashboards: load time zone: %w", err)
+	}
+	tpl, err := template.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("dashboards: parse templates: %w", err)
+	}
+	a := &App{deps: deps, tpl: tpl, loc: loc}
+	a.fiber = fiber.New(fiber.Config{
+		AppName:               "egovkpi",
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		BodyLimit:             4 << 20,
+		ErrorHandler:          a.handleError,
+	})
+	a.fiber.Use(recover.New(), requestid.New(), a.logRequests, helmet.New(helmet.Config{
+		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+	}), a.deadline)
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, err
+	}
+	a.routes(static)
+	return a, nil
+}
+
+// Fiber returns the underlying Fiber app (for app.Test in tests).
+func (a *App) Fiber() *fiber.App { return a.fiber }
+
+// Serve answers requests on ln until ctx is done, then stops gracefully,
+// giving requests in flight up to shutdownTimeout.
+func (a *App) Serve(ctx context.Context, ln net.Listener, shutdownTimeout time.Duration) error {
+	errc := make(chan error, 1)
+	go func() { errc <- a.fiber.Listener(ln) }()
+	a.deps.Log.Info("web server listening", slog.String("addr", "http://"+ln.Addr().String()))
+	select {
+	case err := <-errc:
+		return fmt.Errorf("dashboards: serve: %w", err)
+	case <-ctx.Done():
+	}
+	a.deps.Log.Info("web server stopping")
+	if err := a.fiber.ShutdownWithTimeout(shutdownTimeout); err != nil {
+		return fmt.Errorf("dashboards: shutdown: %w", err)
+	}
+	return nil
+}
+
+// deadline gives every request a context with the request timeout; handlers
+// pass c.UserContext() to every query.
+func (a *App) deadline(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), a.deps.RequestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	return c.Next()
+}
+
+func (a *App) logRequests(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	status := c.Response().StatusCode()
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		status = fe.Code
+	} else if err != nil {
+		status = fiber.StatusInternalServerError
+	}
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	a.deps.Log.LogAttrs(c.UserContext(), level, "request",
+		slog.String("method", c.Method()),
+		slog.String("path", c.Path()),
+		slog.Int("status", status),
+		slog.Duration("took", time.Since(start)),
+		slog.String("request_id", c.GetRespHeader(fiber.HeaderXRequestID)),
+	)
+	return err
+}
+
+// handleError turns an error into a page (or JSON for /api and probes):
+// the client sees a clear message, never an internal error's text.
+func (a *App) handleError(c *fiber.Ctx, err error) error {
+	code := fiber.StatusInternalServerError
+	msg := ""
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		code = fe.Code
+		msg = fe.Message
+	}
+	lang := a.lang(c)
+	if code >= 500 {
+		a.deps.Log.Error("request failed", slog.String("path", c.Path()), slog.Any("err", err))
+		msg = lang.T("error.unavailable")
+	}
+	c.Status(code)
+	return a.render(c, "error.html", map[string]any{"Lang": lang, "Code": code, "Message": msg})
+}
+
+// render executes a page template into the response.
+func (a *App) render(c *fiber.Ctx, name string, data map[string]any) error {
+	c.Type("html", "utf-8")
+	if err := a.tpl.ExecuteTemplate(c.Response().BodyWriter(), name, data); err != nil {
+		return fmt.Errorf("dashboards: render %s: %w", name, err)
+	}
+	return nil
+}
+
+// lang is the page language: ?lang= first (remembered in a cookie), then
+// the cookie, then Vietnamese.
+func (a *App) lang(c *fiber.Ctx) Lang {
+	if q := c.Query("lang"); q != "" {
+		l := parseLang(q)
+		c.Cookie(&fiber.Cookie{Name: "lang", Value: string(l), Path: "/", MaxAge: 365 * 24 * 3600, SameSite: "Lax", HTTPOnly: true})
+		return l
+	}
+	return parseLang(c.Cookies("lang"))
+}
+
+var templateFuncs = template.FuncMap{
+	"T": func(l Lang, key string, args ...any) string { return l.T(key, args...) },
+	// dict builds a map for passing several values to a sub-template.
+	"dict": func(kv ...any) (map[string]any, error) {
+		if len(kv)%2 != 0 {
+			return nil, errors.New("dict: odd number of arguments")
+		}
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i < len(kv); i += 2 {
+			k, ok := kv[i].(string)
+			if !ok {
+				return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+			}
+			m[k] = kv[i+1]
+		}
+		return m, nil
+	},
+}
