@@ -1,0 +1,38 @@
+package main
+
+import (
+	"context"
+	"flag"
+)
+
+func runCommand() command {
+	return command{
+		name: "run",
+		summary: "All in one: start the private ClickHouse (unless EGOVKPI_CLICKHOUSE_ADDR is set), apply migrations, " +
+			"load the reference units and serve the dashboard until Ctrl-C.",
+		flags: func(c *cli, fs *flag.FlagSet) func(context.Context, []string) error {
+			cf := withConfig(c, fs)
+			return func(ctx context.Context, args []string) error {
+				if err := noArgs(args); err != nil {
+					return err
+				}
+				cfg, log, err := cf.load()
+				if err != nil {
+					return err
+				}
+				db, err := openDatabase(ctx, cfg, log)
+				if err != nil {
+					return err
+				}
+				defer db.Close()
+				if _, err := db.Runner().Up(ctx); err != nil {
+					return err
+				}
+				if err := db.LoadReference(ctx); err != nil {
+					return err
+				}
+				return serveWeb(ctx, cfg, db, log)
+			}
+		},
+	}
+}

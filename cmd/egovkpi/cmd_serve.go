@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+
+	"egovkpi/dashboards"
+	"egovkpi/internal/config"
+)
+
+func serveCommand() command {
+	return command{
+		name:    "serve",
+		summary: "Serve the web dashboard on EGOVKPI_LISTEN; refuses to start while migrations are pending.",
+		flags: func(c *cli, fs *flag.FlagSet) func(context.Context, []string) error {
+			cf := withConfig(c, fs)
+			return func(ctx context.Context, args []string) error {
+				if err := noArgs(args); err != nil {
+					return err
+				}
+				cfg, log, err := cf.load()
+				if err != nil {
+					return err
+				}
+				db, err := openDatabase(ctx, cfg, log)
+				if err != nil {
+					return err
+				}
+				defer db.Close()
+				if err := db.Runner().Check(ctx); err != nil {
+					return fmt.Errorf("%s is not ready: %w", db.describe(), err)
+				}
+				if err := db.LoadReference(ctx); err != nil {
+					return err
+				}
+				return serveWeb(ctx, cfg, db, log)
+			}
+		},
+	}
+}
+
+// serveWeb runs the web app until ctx is done.
+func serveWeb(ctx context.Context, cfg config.Config, db *database, log *slog.Logger) error {
+	app, err := dashboards.New(dashboards.Deps{
+		Conn:           db.Conn,
+		Ready:          db.Runner().Check,
+		Log:            log,
+		RequestTimeout: cfg.RequestTimeout,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s (set EGOVKPI_LISTEN or --listen): %w", cfg.Listen, err)
+	}
+	return app.Serve(ctx, ln, cfg.ShutdownTimeout)
+}

@@ -1,0 +1,211 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"egovkpi/internal/chtest"
+)
+
+func TestMain(m *testing.M) { chtest.Main(m) }
+
+// runCLI runs the command in-process with the given environment.
+func runCLI(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	getenv := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	code = Main(context.Background(), args, &out, &errOut, getenv)
+	return code, out.String(), errOut.String()
+}
+
+func TestHelpForEveryCommand(t *testing.T) {
+	for _, cmd := range commands() {
+		code, out, _ := runCLI(t, nil, cmd.name, "--help")
+		if code != 0 || !strings.Contains(out, "Usage: egovkpi "+cmd.name) {
+			t.Errorf("%s --help: exit %d\n%s", cmd.name, code, out)
+		}
+	}
+	if code, out, _ := runCLI(t, nil, "help"); code != 0 || !strings.Contains(out, "migrate") {
+		t.Errorf("help: exit %d\n%s", code, out)
+	}
+	if code, _, errOut := runCLI(t, nil, "frobnicate"); code != 2 || !strings.Contains(errOut, `unknown command "frobnicate"`) {
+		t.Errorf("unknown command: exit %d\n%s", code, errOut)
+	}
+}
+
+// unitsCSV runs units --format csv and returns its rows keyed by id.
+func unitsCSV(t *testing.T, date string) map[string]map[string]string {
+	t.Helper()
+	code, out, errOut := runCLI(t, nil, "units", "--date", date, "--format", "csv")
+	if code != 0 {
+		t.Fatalf("units --date %s: exit %d: %s", date, code, errOut)
+	}
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]map[string]string{}
+	for _, rec := range recs[1:] {
+		row := map[string]string{}
+		for i, h := range recs[0] {
+			row[h] = rec[i]
+		}
+		rows[row["id"]] = row
+	}
+	return rows
+}
+
+func countBlock(rows map[string]map[string]string, block string) int {
+	n := 0
+	for _, r := range rows {
+		if r["block"] == block {
+			n++
+		}
+	}
+	return n
+}
+
+// TestUnitsAcrossTheMergers is the acceptance check of the reference units:
+// 63 provinces before 2025-07-01, 34 from then, every one of the 63 with
+// exactly one successor among the 34; 25 ministries and agencies before
+// 2025-03-01 and 19 from then (ministries.csv: 27 rows, 8 end 2025-02-28,
+// 2 start 2025-03-01).
+func TestUnitsAcrossTheMergers(t *testing.T) {
+	before := unitsCSV(t, "2024-12-31")
+	after := unitsCSV(t, "2025-07-01")
+	if n := countBlock(before, "province"); n != 63 {
+		t.Errorf("2024-12-31: %d provinces, want 63", n)
+	}
+	if n := countBlock(after, "province"); n != 34 {
+		t.Errorf("2025-07-01: %d provinces, want 34", n)
+	}
+	successors := map[string]int{}
+	for id, r := range before {
+		if r["block"] != "province" {
+			continue
+		}
+		s := r["successor_id"]
+		if _, ok := after[s]; !ok || after[s]["block"] != "province" {
+			t.Errorf("%s (%s): successor %q is not one of the 34", id, r["name_vi"], s)
+		}
+		if strings.Contains(s, ";") || strings.Contains(s, ",") {
+			t.Errorf("%s: more than one successor: %q", id, s)
+		}
+		successors[s]++
+	}
+	if len(successors) != 34 {
+		t.Errorf("the 63 map onto %d of the 34, want all 34", len(successors))
+	}
+	if n := countBlock(unitsCSV(t, "2025-02-28"), "ministry"); n != 25 {
+		t.Errorf("2025-02-28: %d ministries and agencies, want 25", n)
+	}
+	if n := countBlock(unitsCSV(t, "2025-03-01"), "ministry"); n != 19 {
+		t.Errorf("2025-03-01: %d ministries and agencies, want 19", n)
+	}
+	if before["m-VSS"]["unverified"] != "true" {
+		t.Error("the UNVERIFIED mark of Vietnam Social Security is not visible")
+	}
+}
+
+func TestUnitsTableAndBadInput(t *testing.T) {
+	code, out, _ := runCLI(t, nil, "units", "--date", "2024-12-31")
+	if code != 0 || !strings.Contains(out, "25 ministries and agencies, 63 provinces in force on 2024-12-31") || !strings.Contains(out, "Thừa Thiên Huế") {
+		t.Fatalf("table: exit %d\n%s", code, out)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"units", "--date", "31/12/2024"}, `invalid date "31/12/2024"`},
+		{[]string{"units", "--block", "district"}, `unknown block "district"`},
+		{[]string{"units", "--format", "xml"}, `unknown format "xml" (accepted: table, csv)`},
+		{[]string{"units", "extra"}, `unexpected argument "extra"`},
+	} {
+		code, _, errOut := runCLI(t, nil, tc.args...)
+		if code != 2 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q, want 2 and %q", tc.args, code, errOut, tc.want)
+		}
+	}
+}
+
+func TestConfigRedactsSecrets(t *testing.T) {
+	env := map[string]string{"EGOVKPI_CLICKHOUSE_PASSWORD": "hunter2", "EGOVKPI_LISTEN": "127.0.0.1:9090"}
+	code, out, _ := runCLI(t, env, "config", "--log-level", "debug")
+	if code != 0 || strings.Contains(out, "hunter2") || !strings.Contains(out, "EGOVKPI_CLICKHOUSE_PASSWORD=<redacted>") ||
+		!strings.Contains(out, "EGOVKPI_LISTEN=127.0.0.1:9090\t# env EGOVKPI_LISTEN") || !strings.Contains(out, "EGOVKPI_LOG_LEVEL=debug\t# flag --log-level") {
+		t.Fatalf("config: exit %d\n%s", code, out)
+	}
+	if code, _, errOut := runCLI(t, map[string]string{"EGOVKPI_REQUEST_TIMEOUT": "later"}, "config"); code != 2 || !strings.Contains(errOut, "EGOVKPI_REQUEST_TIMEOUT") {
+		t.Fatalf("bad value: exit %d %s", code, errOut)
+	}
+}
+
+// TestConfigurationDocIsTrue keeps docs/configuration.md in step with the
+// settings the binary reads.
+func TestConfigurationDocIsTrue(t *testing.T) {
+	_, table, _ := runCLI(t, nil, "config", "--markdown")
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "configuration.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(doc), table) {
+		t.Fatalf("docs/configuration.md does not hold the current settings table; paste the output of 'egovkpi config --markdown':\n%s", table)
+	}
+}
+
+// TestMigratePrintMatchesGolden: the CLI prints exactly the renderings the
+// migrations package keeps as golden files.
+func TestMigratePrintMatchesGolden(t *testing.T) {
+	for _, tc := range []struct {
+		args   []string
+		golden string
+	}{
+		{[]string{"migrate", "--print"}, "single.sql"},
+		{[]string{"migrate", "--print", "--cluster", "egovkpi_cluster"}, "cluster.sql"},
+	} {
+		code, out, errOut := runCLI(t, nil, tc.args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d %s", tc.args, code, errOut)
+		}
+		want, err := os.ReadFile(filepath.Join("..", "..", "migrations", "testdata", "golden", tc.golden))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out != string(want) {
+			t.Errorf("%v differs from %s", tc.args, tc.golden)
+		}
+	}
+}
+
+// TestMigrateAndServeAgainstAConfiguredServer uses a running ClickHouse
+// (EGOVKPI_CLICKHOUSE_ADDR): serve refuses a database with pending
+// migrations; migrate applies them and reports the status.
+func TestMigrateAndServeAgainstAConfiguredServer(t *testing.T) {
+	db := chtest.NewDB(t)
+	env := map[string]string{"EGOVKPI_CLICKHOUSE_ADDR": db.Options.Addr, "EGOVKPI_CLICKHOUSE_DATABASE": db.Name, "EGOVKPI_LISTEN": "127.0.0.1:0"}
+
+	code, _, errOut := runCLI(t, env, "serve")
+	if code != 1 || !strings.Contains(errOut, "pending") || !strings.Contains(errOut, "egovkpi migrate") {
+		t.Fatalf("serve on an unmigrated database: exit %d\n%s", code, errOut)
+	}
+	code, out, errOut := runCLI(t, env, "migrate", "--status")
+	if code != 0 || !strings.Contains(out, "0001_units.sql  pending") {
+		t.Fatalf("status before: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = runCLI(t, env, "migrate")
+	if code != 0 || !strings.Contains(out, "1 migration(s) applied to "+db.Name) {
+		t.Fatalf("migrate: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ = runCLI(t, env, "migrate", "--status")
+	if code != 0 || !strings.Contains(out, "0001_units.sql  applied") {
+		t.Fatalf("status after: exit %d\n%s", code, out)
+	}
+	if code, out, _ := runCLI(t, env, "migrate"); code != 0 || !strings.Contains(out, "0 migration(s) applied") {
+		t.Fatalf("second migrate: exit %d\n%s", code, out)
+	}
+}
