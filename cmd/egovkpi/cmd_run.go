@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"flag"
+	"log/slog"
+
+	"egovkpi/internal/config"
 )
 
 func runCommand() command {
@@ -16,22 +19,15 @@ func runCommand() command {
 				if err := noArgs(args); err != nil {
 					return err
 				}
-				cfg, log, err := cf.load()
-				if err != nil {
-					return err
-				}
-				db, err := openDatabase(ctx, cfg, log)
-				if err != nil {
-					return err
-				}
-				defer db.Close()
-				if _, err := db.Runner().Up(ctx); err != nil {
-					return err
-				}
-				if err := db.LoadReference(ctx); err != nil {
-					return err
-				}
-				return serveWeb(ctx, cfg, db, log)
+				return cf.withDatabase(ctx, func(cfg config.Config, db *database, log *slog.Logger) error {
+					if _, err := db.Runner().Up(ctx); err != nil {
+						return err
+					}
+					if err := db.LoadReference(ctx); err != nil {
+						return err
+					}
+					return serveWeb(ctx, cfg, db, log)
+				})
 			}
 		},
 	}

@@ -21,22 +21,15 @@ func serveCommand() command {
 				if err := noArgs(args); err != nil {
 					return err
 				}
-				cfg, log, err := cf.load()
-				if err != nil {
-					return err
-				}
-				db, err := openDatabase(ctx, cfg, log)
-				if err != nil {
-					return err
-				}
-				defer db.Close()
-				if err := db.Runner().Check(ctx); err != nil {
-					return fmt.Errorf("%s is not ready: %w", db.describe(), err)
-				}
-				if err := db.LoadReference(ctx); err != nil {
-					return err
-				}
-				return serveWeb(ctx, cfg, db, log)
+				return cf.withDatabase(ctx, func(cfg config.Config, db *database, log *slog.Logger) error {
+					if err := db.Runner().Check(ctx); err != nil {
+						return fmt.Errorf("%s is not ready: %w", db.describe(), err)
+					}
+					if err := db.LoadReference(ctx); err != nil {
+						return err
+					}
+					return serveWeb(ctx, cfg, db, log)
+				})
 			}
 		},
 	}

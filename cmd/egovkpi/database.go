@@ -105,3 +105,18 @@ func (d *database) describe() string {
 	}
 	return "ClickHouse at " + d.Options.Addr
 }
+
+// withDatabase loads the configuration, opens the database (starting the
+// private server on the embedded default), runs fn, and closes it again.
+func (cf *configured) withDatabase(ctx context.Context, fn func(config.Config, *database, *slog.Logger) error) error {
+	cfg, log, err := cf.load()
+	if err != nil {
+		return err
+	}
+	db, err := openDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(cfg, db, log)
+}

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"egovkpi/internal/chdb"
 )
 
 // EnvPrefix starts every environment variable egovkpi reads.
@@ -126,7 +128,7 @@ var settings = func() []setting {
 		func() setting {
 			g, st := str(func(c *Config) *string { return &c.ClickHouse.Database })
 			return mk("CLICKHOUSE_DATABASE", "ClickHouse database", false, g, func(c *Config, v string) error {
-				if !validIdentifier(v) {
+				if !chdb.ValidIdentifier(v) {
 					return fmt.Errorf("want letters, digits and _ (not starting with a digit), got %q", v)
 				}
 				return st(c, v)
@@ -135,7 +137,7 @@ var settings = func() []setting {
 		func() setting {
 			g, st := str(func(c *Config) *string { return &c.ClickHouse.Cluster })
 			return mk("CLICKHOUSE_CLUSTER", "cluster name for ON CLUSTER DDL and Distributed tables; empty for a single node", false, g, func(c *Config, v string) error {
-				if v != "" && !validIdentifier(v) {
+				if v != "" && !chdb.ValidIdentifier(v) {
 					return fmt.Errorf("want letters, digits and _ (not starting with a digit), got %q", v)
 				}
 				return st(c, v)
@@ -320,19 +322,4 @@ func Markdown(w io.Writer) error {
 		}
 	}
 	return nil
-}
-
-func validIdentifier(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for i, r := range s {
-		switch {
-		case r == '_', r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
-		case r >= '0' && r <= '9' && i > 0:
-		default:
-			return false
-		}
-	}
-	return true
 }
