@@ -37,10 +37,10 @@ func TestGolden(t *testing.T) {
 		}
 		want, err := os.ReadFile(path)
 		if err != nil {
-			t.Fatalf("%v (run go test ./migrations -update to create it)", err)
+			t.Fatalf("%v (run go test ./migrations -run Golden -args -update to create it)", err)
 		}
 		if !bytes.Equal(got.Bytes(), want) {
-			t.Errorf("%s differs from the rendering; review and run go test ./migrations -update\n--- got ---\n%s", path, got.String())
+			t.Errorf("%s differs from the rendering; review and run go test ./migrations -run Golden -args -update\n--- got ---\n%s", path, got.String())
 		}
 	}
 }

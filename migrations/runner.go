@@ -2,18 +2,17 @@ package migrations
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"math/big"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"egovkpi/internal/chlock"
 )
 
 // bootstrap are the runner's own tables, created (idempotently) before any
@@ -30,15 +29,7 @@ var bootstrap = []Migration{
 )
 ENGINE = {{globalEngine "schema_migrations" "MergeTree()"}}
 ORDER BY version`},
-	{Name: "schema_lock", Source: `CREATE TABLE IF NOT EXISTS {{.DB}}.schema_lock {{.OnCluster}}
-(
-    holder      String,
-    acquired_at DateTime,
-    expires_at  DateTime,
-    released    UInt8
-)
-ENGINE = {{globalEngine "schema_lock" "MergeTree()"}}
-ORDER BY (holder, acquired_at)`},
+	{Name: "locks", Source: chlock.TableDDL},
 }
 
 // Step is one rendered statement of a plan.
@@ -104,11 +95,7 @@ type Runner struct {
 	conn   driver.Conn
 	target Target
 	log    *slog.Logger
-	holder string // this process: host/pid/random
-	// attempt names the current lock intent: holder#n. Each try writes a new
-	// one, so a withdrawn intent stays withdrawn.
-	attempt string
-	tries   int
+	holder string // names this runner in schema_migrations
 	// LockTTL is how long a lock holder that died keeps others out; a live
 	// holder renews it before every step. Zero means 10 minutes.
 	LockTTL time.Duration
@@ -124,9 +111,7 @@ func NewRunner(conn driver.Conn, t Target, log *slog.Logger) *Runner {
 		log = slog.Default()
 	}
 	host, _ := os.Hostname()
-	var rnd [6]byte
-	_, _ = rand.Read(rnd[:])
-	return &Runner{conn: conn, target: t, log: log, holder: fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(rnd[:]))}
+	return &Runner{conn: conn, target: t, log: log, holder: fmt.Sprintf("%s/%d", host, os.Getpid())}
 }
 
 // Status is the state of one migration in the database.
@@ -250,10 +235,15 @@ func (r *Runner) Up(ctx context.Context) (int, error) {
 			}
 		}
 	}
-	if err := r.lock(ctx); err != nil {
-		return 0, err
+	lock, err := chlock.Acquire(ctx, r.conn, "migrations", chlock.Options{TTL: r.LockTTL, Wait: r.LockWait})
+	if err != nil {
+		return 0, fmt.Errorf("migrations: %w", err)
 	}
-	defer r.unlock()
+	defer func() {
+		if err := lock.Release(); err != nil {
+			r.log.Warn("migration lock not released; it expires by itself", slog.Any("err", err))
+		}
+	}()
 
 	st, err := r.Status(ctx)
 	if err != nil {
@@ -272,8 +262,8 @@ func (r *Runner) Up(ctx context.Context) (int, error) {
 		if s.Bootstrap || done[m.Version] {
 			continue
 		}
-		if err := r.renew(ctx); err != nil {
-			return n, err
+		if err := lock.Renew(ctx); err != nil {
+			return n, fmt.Errorf("migrations: %w", err)
 		}
 		start := time.Now()
 		if s.SQL != "" {
@@ -302,103 +292,4 @@ func (r *Runner) record(ctx context.Context, m Migration) error {
 		return fmt.Errorf("migrations: record %s: %w", m.Name, err)
 	}
 	return nil
-}
-
-// The lock. ClickHouse has no locks or transactions, so the runner uses an
-// intent protocol on schema_lock: write an intent, then read all live
-// intents; go ahead only when the intent is the only one, else withdraw it
-// and retry after a random pause. Two runners can never both go ahead: the
-// one that reads second always sees the other's intent. A holder that dies
-// stops counting when its intent expires (LockTTL).
-
-// ErrLocked is wrapped when another process holds the migration lock.
-var ErrLocked = errors.New("migration lock held by another process")
-
-func (r *Runner) lock(ctx context.Context) error {
-	wait := r.LockWait
-	if wait == 0 {
-		wait = 2 * time.Minute
-	}
-	deadline := time.Now().Add(wait)
-	for {
-		r.tries++
-		r.attempt = fmt.Sprintf("%s#%d", r.holder, r.tries)
-		if err := r.writeIntent(ctx, false); err != nil {
-			return err
-		}
-		others, err := r.otherHolders(ctx)
-		if err != nil {
-			return err
-		}
-		if len(others) == 0 {
-			return nil
-		}
-		if err := r.writeIntent(ctx, true); err != nil {
-			return err
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("migrations: %w: %s (waited %s; a dead holder's lock expires after its TTL)", ErrLocked, strings.Join(others, ", "), wait)
-		}
-		pause, _ := rand.Int(rand.Reader, big.NewInt(800))
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("migrations: waiting for the lock: %w", ctx.Err())
-		case <-time.After(200*time.Millisecond + time.Duration(pause.Int64())*time.Millisecond):
-		}
-	}
-}
-
-// renew extends the intent before a long step.
-func (r *Runner) renew(ctx context.Context) error { return r.writeIntent(ctx, false) }
-
-func (r *Runner) unlock() {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := r.writeIntent(ctx, true); err != nil {
-		r.log.Warn("migration lock not released; it expires by itself", slog.Any("err", err))
-	}
-}
-
-func (r *Runner) writeIntent(ctx context.Context, release bool) error {
-	ttl := r.LockTTL
-	if ttl == 0 {
-		ttl = 10 * time.Minute
-	}
-	b, err := r.conn.PrepareBatch(ctx, "INSERT INTO schema_lock (holder, acquired_at, expires_at, released)")
-	if err != nil {
-		return fmt.Errorf("migrations: lock: %w", err)
-	}
-	now := time.Now()
-	var rel uint8
-	if release {
-		rel = 1
-	}
-	if err := b.Append(r.attempt, now, now.Add(ttl), rel); err != nil {
-		return fmt.Errorf("migrations: lock: %w", err)
-	}
-	if err := b.Send(); err != nil {
-		return fmt.Errorf("migrations: lock: %w", err)
-	}
-	return nil
-}
-
-func (r *Runner) otherHolders(ctx context.Context) ([]string, error) {
-	rows, err := r.conn.Query(ctx, `SELECT holder FROM schema_lock
-WHERE holder != ?
-GROUP BY holder
-HAVING max(released) = 0 AND max(expires_at) > now()
-ORDER BY holder`, r.attempt)
-	if err != nil {
-		return nil, fmt.Errorf("migrations: read lock: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var h string
-		if err := rows.Scan(&h); err != nil {
-			return nil, fmt.Errorf("migrations: read lock: %w", err)
-		}
-		out = append(out, h)
-	}
-	return out, rows.Err()
 }

@@ -139,39 +139,3 @@ func TestConcurrentRunnersApplyEachMigrationOnce(t *testing.T) {
 		t.Fatalf("schema_migrations: %d rows for %d versions, want %d each", rows, versions, len(all))
 	}
 }
-
-func TestLockExcludesAndExpires(t *testing.T) {
-	db := chtest.NewDB(t)
-	ctx := context.Background()
-	a, b := newRunner(db), newRunner(db)
-	if _, err := a.Up(ctx); err != nil { // creates the bookkeeping tables
-		t.Fatal(err)
-	}
-	a.LockTTL = 2 * time.Second
-	if err := a.lock(ctx); err != nil {
-		t.Fatal(err)
-	}
-	b.LockWait = 500 * time.Millisecond
-	err := b.lock(ctx)
-	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), a.holder) {
-		t.Fatalf("second lock = %v, want ErrLocked naming %s", err, a.holder)
-	}
-	a.unlock()
-	if err := b.lock(ctx); err != nil {
-		t.Fatalf("after release: %v", err)
-	}
-	b.unlock()
-
-	// A holder that dies without releasing stops counting after its TTL.
-	if err := a.lock(ctx); err != nil {
-		t.Fatal(err)
-	}
-	b.LockWait = 5 * time.Second
-	start := time.Now()
-	if err := b.lock(ctx); err != nil {
-		t.Fatalf("expired lock still held: %v", err)
-	}
-	if time.Since(start) < time.Second {
-		t.Fatalf("b took the lock after %s, before a's TTL", time.Since(start))
-	}
-}

@@ -15,16 +15,17 @@ CREATE TABLE IF NOT EXISTS egovkpi.schema_migrations ON CLUSTER egovkpi_cluster
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/egovkpi/schema_migrations', '{replica}')
 ORDER BY version;
 
--- schema_lock
-CREATE TABLE IF NOT EXISTS egovkpi.schema_lock ON CLUSTER egovkpi_cluster
+-- locks
+CREATE TABLE IF NOT EXISTS egovkpi.locks ON CLUSTER egovkpi_cluster
 (
+    name        String,
     holder      String,
     acquired_at DateTime,
     expires_at  DateTime,
     released    UInt8
 )
-ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/egovkpi/schema_lock', '{replica}')
-ORDER BY (holder, acquired_at);
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/egovkpi/locks', '{replica}')
+ORDER BY (name, holder, acquired_at);
 
 -- 0001_units.sql (sha256 1cc5a9e6e4fa)
 CREATE TABLE IF NOT EXISTS egovkpi.units ON CLUSTER egovkpi_cluster

@@ -15,16 +15,17 @@ CREATE TABLE IF NOT EXISTS egovkpi.schema_migrations
 ENGINE = MergeTree()
 ORDER BY version;
 
--- schema_lock
-CREATE TABLE IF NOT EXISTS egovkpi.schema_lock
+-- locks
+CREATE TABLE IF NOT EXISTS egovkpi.locks
 (
+    name        String,
     holder      String,
     acquired_at DateTime,
     expires_at  DateTime,
     released    UInt8
 )
 ENGINE = MergeTree()
-ORDER BY (holder, acquired_at);
+ORDER BY (name, holder, acquired_at);
 
 -- 0001_units.sql (sha256 1cc5a9e6e4fa)
 CREATE TABLE IF NOT EXISTS egovkpi.units
