@@ -150,3 +150,13 @@ const DateLayout = "2006-01-02"
 
 // ParseDate parses a protocol date.
 func ParseDate(s string) (time.Time, error) { return time.Parse(DateLayout, s) }
+
+// RawCataloguePage is a CataloguePage as the collector reads it: the
+// procedures are kept raw so that one bad entry does not spoil the page.
+type RawCataloguePage struct {
+	Protocol      string            `json:"protocol"`
+	Unit          string            `json:"unit"`
+	AsOf          string            `json:"as_of"`
+	Procedures    []json.RawMessage `json:"procedures"`
+	NextPageToken string            `json:"next_page_token,omitempty"`
+}

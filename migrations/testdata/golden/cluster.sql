@@ -51,3 +51,248 @@ CREATE TABLE IF NOT EXISTS egovkpi.units ON CLUSTER egovkpi_cluster
 ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/egovkpi/units', '{replica}', loaded_at)
 ORDER BY id;
 
+-- 0002_usage_facts.sql (sha256 bafd7fe754eb)
+CREATE TABLE IF NOT EXISTS egovkpi.usage_facts_local ON CLUSTER egovkpi_cluster
+(
+    unit_id                    String,
+    day                        Date,
+    procedure                  String,
+    load_id                    UInt64,
+    received                   Nullable(UInt32),
+    received_in_person         Nullable(UInt32),
+    received_online            Nullable(UInt32),
+    received_post              Nullable(UInt32),
+    full_process_online        Nullable(UInt32),
+    processed                  Nullable(UInt32),
+    processed_on_time          Nullable(UInt32),
+    processed_late             Nullable(UInt32),
+    in_progress_on_time        Nullable(UInt32),
+    in_progress_overdue        Nullable(UInt32),
+    financial_obligation       Nullable(UInt32),
+    paid_online                Nullable(UInt32),
+    digitized                  Nullable(UInt32),
+    e_result                   Nullable(UInt32),
+    reused_data                Nullable(UInt32),
+    synced_npsp                Nullable(UInt32),
+    complaints_received        Nullable(UInt32),
+    complaints_on_time         Nullable(UInt32),
+    complaints_pending_on_time Nullable(UInt32),
+    votes_satisfied            Nullable(UInt32),
+    votes_dissatisfied         Nullable(UInt32)
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/egovkpi/usage_facts', '{replica}')
+PARTITION BY toYYYYMM(day)
+ORDER BY (unit_id, day, procedure, load_id);
+
+-- 0003_usage_facts_distributed.sql (sha256 99ea136ea1f3)
+CREATE TABLE IF NOT EXISTS egovkpi.usage_facts ON CLUSTER egovkpi_cluster AS egovkpi.usage_facts_local
+ENGINE = Distributed(egovkpi_cluster, egovkpi, usage_facts_local, cityHash64(unit_id));
+
+-- 0004_usage_versions.sql (sha256 f0a31cfe1b8d)
+CREATE TABLE IF NOT EXISTS egovkpi.usage_versions ON CLUSTER egovkpi_cluster
+(
+    unit_id   String,
+    day       Date,
+    load_id   UInt64,
+    source    String,
+    records   UInt32,
+    loaded_at DateTime
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/egovkpi/usage_versions', '{replica}')
+PARTITION BY toYYYYMM(day)
+ORDER BY (unit_id, day, load_id);
+
+-- 0005_catalogue.sql (sha256 c80f46775377)
+CREATE TABLE IF NOT EXISTS egovkpi.catalogue_local ON CLUSTER egovkpi_cluster
+(
+    unit_id               String,
+    as_of                 Date,
+    procedure             String,
+    load_id               UInt64,
+    name                  String,
+    field                 String,
+    level                 String,
+    service               Enum8('none' = 0, 'partial' = 1, 'full' = 2),
+    eligible_full_process UInt8,
+    fee_bearing           UInt8,
+    paper_result          UInt8,
+    npsp_integrated       UInt8
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/egovkpi/catalogue', '{replica}')
+PARTITION BY toYear(as_of)
+ORDER BY (unit_id, as_of, procedure, load_id);
+
+-- 0006_catalogue_distributed.sql (sha256 f569fe93adca)
+CREATE TABLE IF NOT EXISTS egovkpi.catalogue ON CLUSTER egovkpi_cluster AS egovkpi.catalogue_local
+ENGINE = Distributed(egovkpi_cluster, egovkpi, catalogue_local, cityHash64(unit_id));
+
+-- 0007_catalogue_versions.sql (sha256 fc3ed6128c5d)
+CREATE TABLE IF NOT EXISTS egovkpi.catalogue_versions ON CLUSTER egovkpi_cluster
+(
+    unit_id    String,
+    as_of      Date,
+    load_id    UInt64,
+    source     String,
+    procedures UInt32,
+    loaded_at  DateTime
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/egovkpi/catalogue_versions', '{replica}')
+ORDER BY (unit_id, as_of, load_id);
+
+-- 0008_usage_unit_day.sql (sha256 0baaa3f079c1)
+CREATE TABLE IF NOT EXISTS egovkpi.usage_unit_day ON CLUSTER egovkpi_cluster
+(
+    unit_id                    String,
+    day                        Date,
+    load_id                    UInt64,
+    records                    UInt32,
+    procedures_active          UInt32,
+    procedures_online          UInt32,
+    received                   Nullable(UInt64),
+    received_in_person         Nullable(UInt64),
+    received_online            Nullable(UInt64),
+    received_post              Nullable(UInt64),
+    full_process_online        Nullable(UInt64),
+    processed                  Nullable(UInt64),
+    processed_on_time          Nullable(UInt64),
+    processed_late             Nullable(UInt64),
+    in_progress_on_time        Nullable(UInt64),
+    in_progress_overdue        Nullable(UInt64),
+    financial_obligation       Nullable(UInt64),
+    paid_online                Nullable(UInt64),
+    digitized                  Nullable(UInt64),
+    e_result                   Nullable(UInt64),
+    reused_data                Nullable(UInt64),
+    synced_npsp                Nullable(UInt64),
+    complaints_received        Nullable(UInt64),
+    complaints_on_time         Nullable(UInt64),
+    complaints_pending_on_time Nullable(UInt64),
+    votes_satisfied            Nullable(UInt64),
+    votes_dissatisfied         Nullable(UInt64)
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/egovkpi/usage_unit_day', '{replica}')
+PARTITION BY toYYYYMM(day)
+ORDER BY (unit_id, day);
+
+-- 0009_usage_unit_procedure_month.sql (sha256 dec945483fe9)
+CREATE TABLE IF NOT EXISTS egovkpi.usage_unit_procedure_month ON CLUSTER egovkpi_cluster
+(
+    month                      Date,
+    unit_id                    String,
+    procedure                  String,
+    days                       UInt16,
+    received                   Nullable(UInt64),
+    received_in_person         Nullable(UInt64),
+    received_online            Nullable(UInt64),
+    received_post              Nullable(UInt64),
+    full_process_online        Nullable(UInt64),
+    processed                  Nullable(UInt64),
+    processed_on_time          Nullable(UInt64),
+    processed_late             Nullable(UInt64),
+    in_progress_on_time        Nullable(UInt64),
+    in_progress_overdue        Nullable(UInt64),
+    financial_obligation       Nullable(UInt64),
+    paid_online                Nullable(UInt64),
+    digitized                  Nullable(UInt64),
+    e_result                   Nullable(UInt64),
+    reused_data                Nullable(UInt64),
+    synced_npsp                Nullable(UInt64),
+    complaints_received        Nullable(UInt64),
+    complaints_on_time         Nullable(UInt64),
+    complaints_pending_on_time Nullable(UInt64),
+    votes_satisfied            Nullable(UInt64),
+    votes_dissatisfied         Nullable(UInt64)
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/egovkpi/usage_unit_procedure_month', '{replica}')
+PARTITION BY toYYYYMM(month)
+ORDER BY (unit_id, month, procedure);
+
+-- 0010_quarantine.sql (sha256 9d26e18a4eb9)
+CREATE TABLE IF NOT EXISTS egovkpi.quarantine ON CLUSTER egovkpi_cluster
+(
+    id          UUID,
+    received_at DateTime,
+    source      String,
+    load_id     UInt64,
+    kind        Enum8('usage' = 1, 'catalogue' = 2, 'payload' = 3),
+    unit_id     String,
+    unit_code   String,
+    day         Nullable(Date),
+    procedure   String,
+    reason      String,
+    raw         String
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/egovkpi/quarantine', '{replica}')
+PARTITION BY toYYYYMM(received_at)
+ORDER BY (received_at, id);
+
+-- 0011_quarantine_replays.sql (sha256 6ab6d4d43b80)
+CREATE TABLE IF NOT EXISTS egovkpi.quarantine_replays ON CLUSTER egovkpi_cluster
+(
+    id          UUID,
+    replayed_at DateTime,
+    load_id     UInt64,
+    accepted    UInt8,
+    reason      String
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/egovkpi/quarantine_replays', '{replica}')
+ORDER BY (id, replayed_at);
+
+-- 0012_collection_runs.sql (sha256 19e22e871b57)
+CREATE TABLE IF NOT EXISTS egovkpi.collection_runs ON CLUSTER egovkpi_cluster
+(
+    run_id           UUID,
+    source           String,
+    unit_id          String,
+    kind             Enum8('pull' = 1, 'push' = 2, 'file' = 3, 'replay' = 4),
+    window_from      Date,
+    window_to        Date,
+    started_at       DateTime,
+    finished_at      Nullable(DateTime),
+    status           Enum8('running' = 1, 'ok' = 2, 'partial' = 3, 'failed' = 4, 'abandoned' = 5),
+    rows_accepted    UInt32,
+    rows_quarantined UInt32,
+    days_loaded      UInt32,
+    requests         UInt32,
+    error            String,
+    updated_at       DateTime
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/egovkpi/collection_runs', '{replica}', updated_at)
+PARTITION BY toYYYYMM(started_at)
+ORDER BY (run_id);
+
+-- 0013_sources.sql (sha256 37ff5afea825)
+CREATE TABLE IF NOT EXISTS egovkpi.sources ON CLUSTER egovkpi_cluster
+(
+    id                 String,
+    unit_id            String,
+    url                String,
+    token_ref          String,
+    schedule           String,
+    timeout_seconds    UInt32,
+    concurrency        UInt16,
+    repull_days        UInt16,
+    enabled            UInt8,
+    watermark          Nullable(Date),
+    last_success       Nullable(DateTime),
+    last_error         String,
+    consecutive_errors UInt32,
+    next_check         DateTime,
+    updated_at         DateTime
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/egovkpi/sources', '{replica}', updated_at)
+ORDER BY (id);
+
+-- 0014_ingest_tokens.sql (sha256 f22a1b7d8c27)
+CREATE TABLE IF NOT EXISTS egovkpi.ingest_tokens ON CLUSTER egovkpi_cluster
+(
+    token_hash String,
+    unit_id    String,
+    name       String,
+    created_at DateTime,
+    revoked    UInt8,
+    updated_at DateTime
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/egovkpi/ingest_tokens', '{replica}', updated_at)
+ORDER BY (token_hash);
+

@@ -1,0 +1,1 @@
+{{distributed "catalogue" "cityHash64(unit_id)"}}
