@@ -38,6 +38,8 @@ func Main(m *testing.M) {
 }
 
 func runMain(m *testing.M) int {
+	// Tests print warnings and errors only: progress logs drown failures.
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if a := os.Getenv("EGOVKPI_TEST_CLICKHOUSE_ADDR"); a != "" {
 		addr = a
 		return m.Run()

@@ -1,0 +1,250 @@
+// Package store writes what the collector gathers to ClickHouse: usage and
+// catalogue loads (idempotent by construction: a load supersedes the whole
+// slice it covers), the rollups the dashboards read, the quarantine, the run
+// log, the sources' state and the push tokens.
+package store
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"egovkpi/collector/record"
+)
+
+// Store is the collector's access to ClickHouse.
+type Store struct {
+	conn driver.Conn
+	log  *slog.Logger
+
+	mu     sync.Mutex
+	lastID uint64
+
+	refreshMu sync.Mutex // one rollup refresh at a time in this process
+}
+
+// New returns a store over an open connection to a migrated database.
+func New(conn driver.Conn, log *slog.Logger) *Store {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Store{conn: conn, log: log}
+}
+
+// Conn returns the store's connection.
+func (s *Store) Conn() driver.Conn { return s.conn }
+
+// NewLoadID returns a new load id: the current time in nanoseconds, and
+// always above the previous id of this process, so that a later load of the
+// same slice supersedes an earlier one.
+func (s *Store) NewLoadID() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := uint64(time.Now().UnixNano())
+	if id <= s.lastID {
+		id = s.lastID + 1
+	}
+	s.lastID = id
+	return id
+}
+
+// factColumns is the column list of usage_facts after the key columns.
+var factColumns = func() string {
+	var names []string
+	for _, f := range record.Fields() {
+		names = append(names, f.Name())
+	}
+	return strings.Join(names, ", ")
+}()
+
+// maxBatchRows bounds one INSERT block.
+const maxBatchRows = 100_000
+
+// UsageLoad is one load of usage: it replaces the stored data of every day
+// in Days with Rows.
+type UsageLoad struct {
+	LoadID uint64
+	Source string
+	UnitID string
+	Days   []time.Time
+	Rows   []record.Usage
+}
+
+// WriteUsage writes a usage load: the rows first, then the versions that
+// make them current. A load that fails before its versions are written is
+// invisible. It returns the (month, unit) slices whose rollups need a
+// refresh.
+func (s *Store) WriteUsage(ctx context.Context, l UsageLoad) (Touched, error) {
+	if len(l.Days) == 0 {
+		return nil, nil
+	}
+	for start := 0; start < len(l.Rows); start += maxBatchRows {
+		end := min(start+maxBatchRows, len(l.Rows))
+		if err := s.writeFacts(ctx, l.LoadID, l.UnitID, l.Rows[start:end]); err != nil {
+			return nil, err
+		}
+	}
+	perDay := map[time.Time]uint32{}
+	for i := range l.Rows {
+		perDay[l.Rows[i].Day]++
+	}
+	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO usage_versions (unit_id, day, load_id, source, records, loaded_at)")
+	if err != nil {
+		return nil, fmt.Errorf("store: usage versions: %w", err)
+	}
+	defer b.Abort()
+	now := time.Now()
+	touched := Touched{}
+	for _, d := range l.Days {
+		if err := b.Append(l.UnitID, d, l.LoadID, l.Source, perDay[d], now); err != nil {
+			return nil, fmt.Errorf("store: usage versions: %w", err)
+		}
+		touched.Add(d, l.UnitID)
+	}
+	if err := b.Send(); err != nil {
+		return nil, fmt.Errorf("store: usage versions of %s: %w", l.UnitID, err)
+	}
+	return touched, nil
+}
+
+// writeFacts inserts rows column by column: no per-value allocation.
+func (s *Store) writeFacts(ctx context.Context, loadID uint64, unitID string, rows []record.Usage) error {
+	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO usage_facts (unit_id, day, procedure, load_id, "+factColumns+")")
+	if err != nil {
+		return fmt.Errorf("store: prepare usage facts: %w", err)
+	}
+	defer b.Abort()
+	n := len(rows)
+	units := make([]string, n)
+	days := make([]time.Time, n)
+	procs := make([]string, n)
+	loads := make([]uint64, n)
+	backing := make([]uint32, n*int(record.NumFields))
+	ptrs := make([][]*uint32, record.NumFields)
+	for f := range ptrs {
+		ptrs[f] = make([]*uint32, n)
+	}
+	for i := range rows {
+		r := &rows[i]
+		units[i], days[i], procs[i], loads[i] = unitID, r.Day, r.Procedure, loadID
+		for f := record.Field(0); f < record.NumFields; f++ {
+			if r.Has(f) {
+				v := &backing[i*int(record.NumFields)+int(f)]
+				*v = r.Values[f]
+				ptrs[f][i] = v
+			}
+		}
+	}
+	cols := []any{units, days, procs, loads}
+	for f := range ptrs {
+		cols = append(cols, ptrs[f])
+	}
+	for i, c := range cols {
+		if err := b.Column(i).Append(c); err != nil {
+			return fmt.Errorf("store: usage facts column %d: %w", i, err)
+		}
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("store: insert %d usage facts of %s: %w", n, unitID, err)
+	}
+	return nil
+}
+
+// CatalogueLoad is one load of a unit's catalogue as of a date.
+type CatalogueLoad struct {
+	LoadID     uint64
+	Source     string
+	UnitID     string
+	AsOf       time.Time
+	Procedures []record.Procedure
+}
+
+// WriteCatalogue writes a catalogue load, then its version.
+func (s *Store) WriteCatalogue(ctx context.Context, l CatalogueLoad) error {
+	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO catalogue (unit_id, as_of, procedure, load_id, name, field, level, service, eligible_full_process, fee_bearing, paper_result, npsp_integrated)")
+	if err != nil {
+		return fmt.Errorf("store: prepare catalogue: %w", err)
+	}
+	defer b.Abort()
+	for _, p := range l.Procedures {
+		if err := b.Append(l.UnitID, l.AsOf, p.Code, l.LoadID, p.Name, p.Field, p.Level, string(p.Service),
+			flag(p.EligibleFullProcess), flag(p.FeeBearing), flag(p.PaperResult), flag(p.NPSPIntegrated)); err != nil {
+			return fmt.Errorf("store: catalogue of %s: %w", l.UnitID, err)
+		}
+	}
+	if len(l.Procedures) > 0 {
+		if err := b.Send(); err != nil {
+			return fmt.Errorf("store: insert catalogue of %s: %w", l.UnitID, err)
+		}
+	}
+	v, err := s.conn.PrepareBatch(ctx, "INSERT INTO catalogue_versions (unit_id, as_of, load_id, source, procedures, loaded_at)")
+	if err != nil {
+		return fmt.Errorf("store: catalogue version: %w", err)
+	}
+	defer v.Abort()
+	if err := v.Append(l.UnitID, l.AsOf, l.LoadID, l.Source, uint32(len(l.Procedures)), time.Now()); err != nil {
+		return fmt.Errorf("store: catalogue version: %w", err)
+	}
+	if err := v.Send(); err != nil {
+		return fmt.Errorf("store: catalogue version of %s: %w", l.UnitID, err)
+	}
+	return nil
+}
+
+func flag(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// CatalogueDates returns the as_of dates of unitID's stored catalogues.
+func (s *Store) CatalogueDates(ctx context.Context, unitID string) ([]time.Time, error) {
+	rows, err := s.conn.Query(ctx, "SELECT DISTINCT as_of FROM catalogue_versions WHERE unit_id = ? ORDER BY as_of", unitID)
+	if err != nil {
+		return nil, fmt.Errorf("store: catalogue dates of %s: %w", unitID, err)
+	}
+	defer rows.Close()
+	var out []time.Time
+	for rows.Next() {
+		var d time.Time
+		if err := rows.Scan(&d); err != nil {
+			return nil, fmt.Errorf("store: catalogue dates: %w", err)
+		}
+		out = append(out, day(d))
+	}
+	return out, rows.Err()
+}
+
+// CatalogueCodes returns the procedure codes of unitID's current catalogue
+// load as of asOf.
+func (s *Store) CatalogueCodes(ctx context.Context, unitID string, asOf time.Time) (map[string]bool, error) {
+	rows, err := s.conn.Query(ctx, `SELECT procedure FROM catalogue
+WHERE unit_id = ? AND as_of = toDate(?)
+  AND load_id = (SELECT max(load_id) FROM catalogue_versions WHERE unit_id = ? AND as_of = toDate(?))`,
+		unitID, asOf.Format("2006-01-02"), unitID, asOf.Format("2006-01-02"))
+	if err != nil {
+		return nil, fmt.Errorf("store: catalogue of %s as of %s: %w", unitID, asOf.Format("2006-01-02"), err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return nil, fmt.Errorf("store: catalogue: %w", err)
+		}
+		out[p] = true
+	}
+	return out, rows.Err()
+}
+
+// day re-expresses a Date read from ClickHouse as a UTC midnight.
+func day(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
