@@ -31,7 +31,6 @@ func TestDecodeUsageRules(t *testing.T) {
 		{`{"date":"2024-03-01","procedure":"1.001234","financial_obligation":1,"paid_online":2}`, "paid_online (2) exceeds financial_obligation (1)"},
 		{`{"date":"2024-03-01","procedure":"1.001234","complaints_received":1,"complaints_on_time":1,"complaints_pending_on_time":1}`, "exceeds complaints_received"},
 		{`[1,2]`, "not a JSON object"},
-		{`{"date":"2024-03-01","date":"2024-03-02","procedure":"1.001234"}`, "date appears twice"},
 	} {
 		_, err := DecodeUsage(json.RawMessage(tc.raw))
 		switch {

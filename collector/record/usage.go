@@ -3,9 +3,11 @@ package record
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -58,6 +60,44 @@ func (e *Invalid) Error() string { return e.Reason }
 
 func invalid(format string, args ...any) error { return &Invalid{Reason: fmt.Sprintf(format, args...)} }
 
+// wireUsage is a record as sent: every value kept raw, so that a value of
+// the wrong type is reported with its field's name.
+type wireUsage struct {
+	Date                    json.RawMessage `json:"date"`
+	Procedure               json.RawMessage `json:"procedure"`
+	Received                json.RawMessage `json:"received"`
+	ReceivedInPerson        json.RawMessage `json:"received_in_person"`
+	ReceivedOnline          json.RawMessage `json:"received_online"`
+	ReceivedPost            json.RawMessage `json:"received_post"`
+	FullProcessOnline       json.RawMessage `json:"full_process_online"`
+	Processed               json.RawMessage `json:"processed"`
+	ProcessedOnTime         json.RawMessage `json:"processed_on_time"`
+	ProcessedLate           json.RawMessage `json:"processed_late"`
+	InProgressOnTime        json.RawMessage `json:"in_progress_on_time"`
+	InProgressOverdue       json.RawMessage `json:"in_progress_overdue"`
+	FinancialObligation     json.RawMessage `json:"financial_obligation"`
+	PaidOnline              json.RawMessage `json:"paid_online"`
+	Digitized               json.RawMessage `json:"digitized"`
+	EResult                 json.RawMessage `json:"e_result"`
+	ReusedData              json.RawMessage `json:"reused_data"`
+	SyncedNPSP              json.RawMessage `json:"synced_npsp"`
+	ComplaintsReceived      json.RawMessage `json:"complaints_received"`
+	ComplaintsOnTime        json.RawMessage `json:"complaints_on_time"`
+	ComplaintsPendingOnTime json.RawMessage `json:"complaints_pending_on_time"`
+	VotesSatisfied          json.RawMessage `json:"votes_satisfied"`
+	VotesDissatisfied       json.RawMessage `json:"votes_dissatisfied"`
+}
+
+// counts lists the raw count values in Field order.
+func (w *wireUsage) counts() [NumFields]json.RawMessage {
+	return [NumFields]json.RawMessage{
+		w.Received, w.ReceivedInPerson, w.ReceivedOnline, w.ReceivedPost, w.FullProcessOnline,
+		w.Processed, w.ProcessedOnTime, w.ProcessedLate, w.InProgressOnTime, w.InProgressOverdue,
+		w.FinancialObligation, w.PaidOnline, w.Digitized, w.EResult, w.ReusedData, w.SyncedNPSP,
+		w.ComplaintsReceived, w.ComplaintsOnTime, w.ComplaintsPendingOnTime, w.VotesSatisfied, w.VotesDissatisfied,
+	}
+}
+
 // DecodeUsage decodes one raw protocol record strictly: unknown fields,
 // wrong types, fractions, negative or too large counts are errors naming
 // the field. It checks the date format and the procedure code format, fills
@@ -65,71 +105,35 @@ func invalid(format string, args ...any) error { return &Invalid{Reason: fmt.Spr
 // The unit is not checked here (see Checker).
 func DecodeUsage(raw json.RawMessage) (Usage, error) {
 	var u Usage
+	var w wireUsage
 	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	tok, err := dec.Token()
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&w); err != nil {
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &te):
+			return u, invalid("not a JSON object")
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			return u, invalid("unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+		}
+		return u, invalid("malformed record: %v", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	date, err := stringField("date", w.Date)
 	if err != nil {
-		return u, invalid("not a JSON object: %v", err)
+		return u, err
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '{' {
-		return u, invalid("not a JSON object")
+	proc, err := stringField("procedure", w.Procedure)
+	if err != nil {
+		return u, err
 	}
-	seen := map[string]bool{}
-	var date string
-	for dec.More() {
-		tok, err := dec.Token()
+	for f, v := range w.counts() {
+		n, ok, err := countField(Field(f).Name(), v)
 		if err != nil {
-			return u, invalid("malformed record: %v", err)
+			return u, err
 		}
-		key, _ := tok.(string)
-		if seen[key] {
-			return u, invalid("field %s appears twice", key)
+		if ok {
+			u.SetValue(Field(f), n)
 		}
-		seen[key] = true
-		var val any
-		if err := dec.Decode(&val); err != nil {
-			return u, invalid("field %s: malformed value: %v", key, err)
-		}
-		switch key {
-		case "date":
-			s, ok := val.(string)
-			if !ok {
-				return u, invalid("field date: want a string YYYY-MM-DD, got %s", describe(val))
-			}
-			date = s
-		case "procedure":
-			s, ok := val.(string)
-			if !ok {
-				return u, invalid("field procedure: want a string, got %s", describe(val))
-			}
-			u.Procedure = strings.TrimSpace(s)
-		default:
-			f, ok := fieldByName[key]
-			if !ok {
-				return u, invalid("unknown field %q", key)
-			}
-			if val == nil {
-				continue // null: not reported
-			}
-			n, ok := val.(json.Number)
-			if !ok {
-				return u, invalid("field %s: want a whole number or null, got %s", key, describe(val))
-			}
-			i, err := n.Int64()
-			if err != nil {
-				return u, invalid("field %s: want a whole number, got %s", key, n)
-			}
-			if i < 0 {
-				return u, invalid("field %s is negative (%d)", key, i)
-			}
-			if i > math.MaxUint32 {
-				return u, invalid("field %s is too large (%d)", key, i)
-			}
-			u.SetValue(f, uint32(i))
-		}
-	}
-	if _, err := dec.Token(); err != nil {
-		return u, invalid("malformed record: %v", err)
 	}
 	if date == "" {
 		return u, invalid("field date is missing")
@@ -139,6 +143,7 @@ func DecodeUsage(raw json.RawMessage) (Usage, error) {
 		return u, invalid("field date: %q is not a date YYYY-MM-DD", date)
 	}
 	u.Day = d
+	u.Procedure = strings.TrimSpace(proc)
 	if u.Procedure == "" {
 		return u, invalid("field procedure is missing")
 	}
@@ -149,6 +154,74 @@ func DecodeUsage(raw json.RawMessage) (Usage, error) {
 		return u, err
 	}
 	return u, nil
+}
+
+// stringField reads a string value; absent or null is "".
+func stringField(name string, v json.RawMessage) (string, error) {
+	if len(v) == 0 || string(v) == "null" {
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(v, &s); err != nil {
+		return "", invalid("field %s: want a string, got %s", name, describeRaw(v))
+	}
+	return s, nil
+}
+
+// countField reads a count: absent or null is not reported.
+func countField(name string, v json.RawMessage) (uint32, bool, error) {
+	if len(v) == 0 || string(v) == "null" {
+		return 0, false, nil
+	}
+	if n, ok := plainUint(v); ok {
+		if n > math.MaxUint32 {
+			return 0, false, invalid("field %s is too large (%d)", name, n)
+		}
+		return uint32(n), true, nil
+	}
+	switch v[0] {
+	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
+		i, err := strconv.ParseInt(string(v), 10, 64)
+		switch {
+		case err == nil && i < 0:
+			return 0, false, invalid("field %s is negative (%d)", name, i)
+		case err == nil:
+			return 0, false, invalid("field %s is too large (%d)", name, i)
+		}
+		if _, ferr := strconv.ParseFloat(string(v), 64); ferr == nil {
+			if strings.HasPrefix(string(v), "-") {
+				return 0, false, invalid("field %s is negative (%s)", name, v)
+			}
+			return 0, false, invalid("field %s: want a whole number, got %s", name, v)
+		}
+		return 0, false, invalid("field %s is too large (%s)", name, v)
+	}
+	return 0, false, invalid("field %s: want a whole number or null, got %s", name, describeRaw(v))
+}
+
+// plainUint parses a run of decimal digits.
+func plainUint(v []byte) (uint64, bool) {
+	if len(v) == 0 || len(v) > 19 {
+		return 0, false
+	}
+	var n uint64
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	return n, true
+}
+
+func describeRaw(v json.RawMessage) string {
+	var x any
+	d := json.NewDecoder(bytes.NewReader(v))
+	d.UseNumber()
+	if err := d.Decode(&x); err != nil {
+		return string(v)
+	}
+	return describe(x)
 }
 
 var fieldByName = func() map[string]Field {

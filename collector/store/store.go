@@ -248,3 +248,37 @@ func day(t time.Time) time.Time {
 	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
+
+// CurrentUsage returns the rows of the current load of (unitID, day).
+func (s *Store) CurrentUsage(ctx context.Context, unitID string, d time.Time) ([]record.Usage, error) {
+	ds := d.Format("2006-01-02")
+	rows, err := s.conn.Query(ctx, `SELECT procedure, `+factColumns+` FROM usage_facts
+WHERE unit_id = ? AND day = toDate(?)
+  AND load_id = (SELECT max(load_id) FROM usage_versions WHERE unit_id = ? AND day = toDate(?))
+ORDER BY procedure`, unitID, ds, unitID, ds)
+	if err != nil {
+		return nil, fmt.Errorf("store: current usage of %s on %s: %w", unitID, ds, err)
+	}
+	defer rows.Close()
+	var out []record.Usage
+	vals := make([]*uint32, record.NumFields)
+	dest := make([]any, 0, record.NumFields+1)
+	for rows.Next() {
+		u := record.Usage{UnitID: unitID, Day: d}
+		dest = append(dest[:0], &u.Procedure)
+		for i := range vals {
+			vals[i] = nil
+			dest = append(dest, &vals[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("store: current usage: %w", err)
+		}
+		for i, v := range vals {
+			if v != nil {
+				u.SetValue(record.Field(i), *v)
+			}
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}

@@ -34,6 +34,26 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	LogLevel        string // debug, info, warn, error
 	LogFormat       string // text or json
+	Collect         Collect
+}
+
+// Collect configures the collector and the demo.
+type Collect struct {
+	// SourcesFile lists the portals to pull (docs/sources.md). Empty: serve
+	// pulls nothing (pushes and files still come in), and run pulls the
+	// simulated portals of the demo.
+	SourcesFile string
+	// Workers bounds the collection runs at once.
+	Workers int
+	// DemoQuarters is how many quarters (the current one included) run
+	// collects from the simulator at start.
+	DemoQuarters int
+	// SimulatorSeed makes the simulated portals' data; the same seed gives
+	// the same data.
+	SimulatorSeed int
+	// SimulatorFaults switches simulated portals' faults on, e.g.
+	// "p34-08=5xx:2,slow:1s;m-MOF=contradictions:0.05".
+	SimulatorFaults string
 }
 
 // ClickHouse says which ClickHouse to use. With Addr empty, egovkpi starts
@@ -92,6 +112,18 @@ func duration(p func(*Config) *time.Duration) (func(*Config) string, func(*Confi
 				return fmt.Errorf("want a positive duration such as 30s or 2m, got %q", v)
 			}
 			*p(c) = d
+			return nil
+		}
+}
+
+func integer(p func(*Config) *int, lo, hi int) (func(*Config) string, func(*Config, string) error) {
+	return func(c *Config) string { return strconv.Itoa(*p(c)) },
+		func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < lo || n > hi {
+				return fmt.Errorf("want a whole number from %d to %d, got %q", lo, hi, v)
+			}
+			*p(c) = n
 			return nil
 		}
 }
@@ -175,6 +207,20 @@ var settings = func() []setting {
 			g, st := oneOf(func(c *Config) *string { return &c.LogFormat }, "text", "json")
 			return mk("LOG_FORMAT", "log format: text or json", false, g, st)
 		}(),
+		s("SOURCES_FILE", "portals to pull (TOML, see docs/sources.md); empty: serve pulls nothing and run pulls the simulated portals", func(c *Config) *string { return &c.Collect.SourcesFile }),
+		func() setting {
+			g, st := integer(func(c *Config) *int { return &c.Collect.Workers }, 1, 64)
+			return mk("COLLECT_WORKERS", "collection runs at once", false, g, st)
+		}(),
+		func() setting {
+			g, st := integer(func(c *Config) *int { return &c.Collect.DemoQuarters }, 1, 40)
+			return mk("DEMO_QUARTERS", "quarters (the current one included) that run collects from the simulator", false, g, st)
+		}(),
+		func() setting {
+			g, st := integer(func(c *Config) *int { return &c.Collect.SimulatorSeed }, 0, 1<<30)
+			return mk("SIMULATOR_SEED", "seed of the simulated portals' data", false, g, st)
+		}(),
+		s("SIMULATOR_FAULTS", "faults of simulated portals, e.g. p34-08=5xx:2,slow:1s;m-MOF=contradictions:0.05", func(c *Config) *string { return &c.Collect.SimulatorFaults }),
 	}
 }()
 
@@ -192,6 +238,7 @@ func Defaults() Config {
 		ShutdownTimeout: 20 * time.Second,
 		LogLevel:        "info",
 		LogFormat:       "text",
+		Collect:         Collect{Workers: 8, DemoQuarters: 8, SimulatorSeed: 1},
 	}
 }
 
