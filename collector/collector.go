@@ -144,6 +144,9 @@ func (c *Collector) Collect(ctx context.Context, src Source, from, to time.Time,
 		errs = append(errs, "stopped before the end: "+ctx.Err().Error())
 	case len(errs) > 0 && run.DaysLoaded == 0:
 		run.Status = store.RunFailed
+	case run.DaysLoaded == 0 && run.RowsAccepted == 0 && run.RowsQuarantined > 0:
+		run.Status = store.RunFailed
+		errs = append(errs, fmt.Sprintf("every one of the %d records was refused (see the quarantine)", run.RowsQuarantined))
 	case len(errs) > 0 || run.RowsQuarantined > 0:
 		run.Status = store.RunPartial
 	default:

@@ -17,6 +17,9 @@ type Permission string
 const (
 	// Public routes are open to anyone, signed in or not.
 	Public Permission = "public"
+	// UnitToken routes need a unit's push token (Authorization: Bearer);
+	// the handler lets a token write its own unit only.
+	UnitToken Permission = "unit token"
 )
 
 // route is one entry of the routing table.
@@ -33,6 +36,11 @@ func (a *App) table() []route {
 		{fiber.MethodGet, "/", Public, a.unitsPage},
 		{fiber.MethodGet, "/healthz", Public, a.healthz},
 		{fiber.MethodGet, "/readyz", Public, a.readyz},
+		// Collection health. Accounts and roles arrive with issue 5; until
+		// then it shows no secrets (tokens are never stored in clear).
+		{fiber.MethodGet, "/collection", Public, a.collectionPage},
+		{fiber.MethodPost, "/api/v1/ingest/usage", UnitToken, a.pushUsage},
+		{fiber.MethodPost, "/api/v1/ingest/catalogue", UnitToken, a.pushCatalogue},
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -16,6 +17,10 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
+
+	"egovkpi/collector/protocol"
+	"egovkpi/collector/push"
+	"egovkpi/collector/store"
 )
 
 //go:embed templates/*.html
@@ -38,6 +43,10 @@ type Deps struct {
 	// Now returns the current time; nil means time.Now. Pages default to
 	// today in Vietnam.
 	Now func() time.Time
+	// Push handles the ingest API; nil answers 503.
+	Push *push.Handler
+	// Store reads the collection's state; nil hides the collection page.
+	Store *store.Store
 }
 
 // App is the web application.
@@ -74,7 +83,7 @@ func New(deps Deps) (*App, error) {
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           120 * time.Second,
-		BodyLimit:             4 << 20,
+		BodyLimit:             protocol.MaxBodyBytes,
 		ErrorHandler:          a.handleError,
 	})
 	a.fiber.Use(recover.New(), requestid.New(), a.logRequests, helmet.New(helmet.Config{
@@ -151,6 +160,16 @@ func (a *App) handleError(c *fiber.Ctx, err error) error {
 	if errors.As(err, &fe) {
 		code = fe.Code
 		msg = fe.Message
+	}
+	if strings.HasPrefix(c.Path(), "/api/") {
+		if code >= 500 {
+			a.deps.Log.Error("api request failed", slog.String("path", c.Path()), slog.Any("err", err))
+			msg = "internal error"
+		}
+		if code == fiber.StatusRequestEntityTooLarge {
+			msg = fmt.Sprintf("body over the %d MiB limit", protocol.MaxBodyBytes>>20)
+		}
+		return c.Status(code).JSON(protocol.Error{Error: msg})
 	}
 	lang := a.lang(c)
 	if code >= 500 {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"egovkpi/internal/config"
@@ -37,6 +38,10 @@ func commands() []command {
 		runCommand(),
 		serveCommand(),
 		migrateCommand(),
+		collectCommand(),
+		quarantineCommand(),
+		tokensCommand(),
+		simulateCommand(),
 		unitsCommand(),
 		configCommand(),
 		versionCommand(),
@@ -71,7 +76,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		fs := flag.NewFlagSet("egovkpi "+cmd.name, flag.ContinueOnError)
 		fs.SetOutput(io.Discard)
 		runFn := cmd.flags(c, fs)
-		if err := fs.Parse(args[1:]); err != nil {
+		positional, err := parseInterspersed(fs, args[1:])
+		if err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				printCommandHelp(stdout, cmd, fs)
 				return 0
@@ -79,7 +85,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 			fmt.Fprintf(stderr, "egovkpi %s: %v\nRun 'egovkpi %s --help' for usage.\n", cmd.name, err, cmd.name)
 			return 2
 		}
-		if err := runFn(ctx, fs.Args()); err != nil {
+		if err := runFn(ctx, positional); err != nil {
 			var ue usageError
 			if errors.As(err, &ue) {
 				fmt.Fprintf(stderr, "egovkpi %s: %v\nRun 'egovkpi %s --help' for usage.\n", cmd.name, err, cmd.name)
@@ -108,6 +114,28 @@ func printCommandHelp(w io.Writer, cmd command, fs *flag.FlagSet) {
 	fs.SetOutput(w)
 	fs.PrintDefaults()
 	fs.SetOutput(io.Discard)
+}
+
+// parseInterspersed parses flags wherever they stand among the positional
+// arguments ("quarantine list --pending" as well as "quarantine --pending
+// list"); after "--" everything is positional.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	if i := slices.Index(args, "--"); i >= 0 {
+		args, rest = args[:i], args[i+1:]
+	}
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
 }
 
 // noArgs refuses positional arguments for commands that take none.

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net"
 
+	"egovkpi/collector"
+	"egovkpi/collector/push"
 	"egovkpi/dashboards"
 	"egovkpi/internal/config"
 )
@@ -14,7 +16,7 @@ import (
 func serveCommand() command {
 	return command{
 		name:    "serve",
-		summary: "Serve the web dashboard on EGOVKPI_LISTEN; refuses to start while migrations are pending.",
+		summary: "Serve the web dashboard and the push API on EGOVKPI_LISTEN, and pull the sources of EGOVKPI_SOURCES_FILE on their schedules; refuses to start while migrations are pending.",
 		flags: func(c *cli, fs *flag.FlagSet) func(context.Context, []string) error {
 			cf := withConfig(c, fs)
 			return func(ctx context.Context, args []string) error {
@@ -28,7 +30,20 @@ func serveCommand() command {
 					if err := db.LoadReference(ctx); err != nil {
 						return err
 					}
-					return serveWeb(ctx, cfg, db, log)
+					col, err := newCollector(ctx, db, log)
+					if err != nil {
+						return err
+					}
+					var srcs []collector.Source
+					if cfg.Collect.SourcesFile != "" {
+						if srcs, err = loadSources(cfg, c.getenv); err != nil {
+							return err
+						}
+					}
+					wait := background(ctx, cfg, col, srcs, nil, log)
+					err = serveWeb(ctx, cfg, db, col, log)
+					wait()
+					return err
 				})
 			}
 		},
@@ -36,12 +51,14 @@ func serveCommand() command {
 }
 
 // serveWeb runs the web app until ctx is done.
-func serveWeb(ctx context.Context, cfg config.Config, db *database, log *slog.Logger) error {
+func serveWeb(ctx context.Context, cfg config.Config, db *database, col *collector.Collector, log *slog.Logger) error {
 	app, err := dashboards.New(dashboards.Deps{
 		Conn:           db.Conn,
 		Ready:          db.Runner().Check,
 		Log:            log,
 		RequestTimeout: cfg.RequestTimeout,
+		Push:           push.New(col, log),
+		Store:          col.Store(),
 	})
 	if err != nil {
 		return err

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"egovkpi/collector"
+	"egovkpi/collector/store"
+	"egovkpi/internal/config"
+	"egovkpi/internal/refdata"
+)
+
+// newCollector builds the collector over an open, migrated database.
+func newCollector(ctx context.Context, db *database, log *slog.Logger) (*collector.Collector, error) {
+	if err := db.Runner().Check(ctx); err != nil {
+		return nil, fmt.Errorf("%s is not ready: %w", db.describe(), err)
+	}
+	reg, err := refdata.Load()
+	if err != nil {
+		return nil, err
+	}
+	return collector.New(store.New(db.Conn, log), reg, collector.Options{Log: log}), nil
+}
+
+// loadSources reads the sources file named in the configuration.
+func loadSources(cfg config.Config, getenv func(string) (string, bool)) ([]collector.Source, error) {
+	if cfg.Collect.SourcesFile == "" {
+		return nil, usagef("no sources file: set EGOVKPI_SOURCES_FILE or --sources-file (see docs/sources.md)")
+	}
+	reg, err := refdata.Load()
+	if err != nil {
+		return nil, err
+	}
+	return collector.LoadSources(cfg.Collect.SourcesFile, getenv, reg)
+}
+
+// progressBar draws a collection's advance on a terminal, or logs it every
+// few seconds elsewhere.
+type progressBar struct {
+	mu    sync.Mutex
+	w     io.Writer
+	tty   bool
+	start time.Time
+	last  time.Time
+	log   *slog.Logger
+}
+
+func newProgressBar(w io.Writer, log *slog.Logger) *progressBar {
+	tty := false
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			tty = true
+		}
+	}
+	return &progressBar{w: w, tty: tty, start: time.Now(), log: log}
+}
+
+func (p *progressBar) update(pr collector.Progress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	done := pr.DaysDone == pr.DaysAll
+	if !done && now.Sub(p.last) < 200*time.Millisecond || (!p.tty && !done && now.Sub(p.last) < 5*time.Second) {
+		return
+	}
+	p.last = now
+	rate := float64(pr.Accepted) / max(now.Sub(p.start).Seconds(), 0.001)
+	if !p.tty {
+		p.log.Info("collect progress", slog.String("source", pr.Source), slog.Int("days_done", pr.DaysDone), slog.Int("days", pr.DaysAll),
+			slog.Int("accepted", pr.Accepted), slog.Int("quarantined", pr.Rejected), slog.Float64("rows_per_s", float64(int(rate))))
+		return
+	}
+	const width = 30
+	filled := width * pr.DaysDone / max(pr.DaysAll, 1)
+	fmt.Fprintf(p.w, "\r%s [%s%s] %d/%d days  %d accepted  %d quarantined  %.0f rows/s ", pr.Source,
+		strings.Repeat("#", filled), strings.Repeat("-", width-filled), pr.DaysDone, pr.DaysAll, pr.Accepted, pr.Rejected, rate)
+	if done {
+		fmt.Fprintln(p.w)
+	}
+}
+
+// background runs the collector's long-lived parts until ctx ends: the
+// rollup refresher (after repairing rollups a crash left stale), the
+// scheduler of srcs and, when backfill is set, a first collection of
+// [backfill[0], backfill[1]]. wait returns when all have stopped.
+func background(ctx context.Context, cfg config.Config, col *collector.Collector, srcs []collector.Source, backfill *[2]time.Time, log *slog.Logger) (wait func()) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		col.Refresher.Run(ctx)
+	}()
+	if stale, err := col.Store().StaleSlices(ctx); err != nil {
+		log.Error("looking for stale rollups", slog.Any("err", err))
+	} else if len(stale) > 0 {
+		log.Warn("refreshing rollups left stale by an earlier stop", slog.Int("slices", stale.Slices()))
+		col.Refresher.Add(stale)
+	}
+	if len(srcs) > 0 {
+		if err := collector.RegisterSources(ctx, col.Store(), srcs); err != nil {
+			log.Error("registering sources", slog.Any("err", err))
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := col.Schedule(ctx, srcs, cfg.Collect.Workers); err != nil {
+				log.Error("scheduler", slog.Any("err", err))
+			}
+		}()
+	}
+	if backfill != nil && len(srcs) > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			col.Backfill(ctx, srcs, backfill[0], backfill[1], cfg.Collect.Workers)
+		}()
+	}
+	return wg.Wait
+}
