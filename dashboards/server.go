@@ -83,8 +83,10 @@ func New(deps Deps) (*App, error) {
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           120 * time.Second,
-		BodyLimit:             protocol.MaxBodyBytes,
-		ErrorHandler:          a.handleError,
+		// Above the push limit, so that the push handler answers an
+		// oversize body with 413 and a message instead of a reset.
+		BodyLimit:    2 * protocol.MaxBodyBytes,
+		ErrorHandler: a.handleError,
 	})
 	a.fiber.Use(recover.New(), requestid.New(), a.logRequests, helmet.New(helmet.Config{
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",

@@ -27,6 +27,11 @@ import (
 type Handler struct {
 	c   *collector.Collector
 	log *slog.Logger
+	// MaxBodyBytes is the largest body accepted; a larger one gets 413 with
+	// a message. The web server's own limit must be higher, or it resets
+	// the connection before the handler can answer. Defaults to
+	// protocol.MaxBodyBytes.
+	MaxBodyBytes int
 
 	mu    sync.Mutex
 	cache map[string]cachedToken // token hash → unit
@@ -45,7 +50,7 @@ func New(c *collector.Collector, log *slog.Logger) *Handler {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Handler{c: c, log: log, cache: map[string]cachedToken{}}
+	return &Handler{c: c, log: log, cache: map[string]cachedToken{}, MaxBodyBytes: protocol.MaxBodyBytes}
 }
 
 // Rejection is one refused record in a push response.
@@ -92,13 +97,25 @@ func (h *Handler) unit(c *fiber.Ctx) (string, error) {
 	return unit, nil
 }
 
+// body returns the request body, or answers 413 when it is too large.
+func (h *Handler) body(c *fiber.Ctx) ([]byte, error) {
+	b := c.Body()
+	if len(b) > h.MaxBodyBytes {
+		return nil, fail(c, fiber.StatusRequestEntityTooLarge, "body of %d bytes is over the limit of %d bytes: send fewer days per request", len(b), h.MaxBodyBytes)
+	}
+	return b, nil
+}
+
 // Usage handles POST /api/v1/ingest/usage: a protocol.UsagePage.
 func (h *Handler) Usage(c *fiber.Ctx) error {
 	unitID, err := h.unit(c)
 	if unitID == "" {
 		return err
 	}
-	body := c.Body()
+	body, err := h.body(c)
+	if body == nil {
+		return err
+	}
 	var page protocol.UsagePage
 	if err := json.Unmarshal(body, &page); err != nil {
 		reason := "malformed JSON: " + describeJSONError(body, err)
@@ -139,7 +156,10 @@ func (h *Handler) Catalogue(c *fiber.Ctx) error {
 	if unitID == "" {
 		return err
 	}
-	body := c.Body()
+	body, err := h.body(c)
+	if body == nil {
+		return err
+	}
 	var page protocol.RawCataloguePage
 	if err := json.Unmarshal(body, &page); err != nil {
 		reason := "malformed JSON: " + describeJSONError(body, err)
