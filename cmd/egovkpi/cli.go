@@ -42,6 +42,7 @@ func commands() []command {
 		quarantineCommand(),
 		tokensCommand(),
 		simulateCommand(),
+		benchCommand(),
 		unitsCommand(),
 		configCommand(),
 		versionCommand(),

@@ -26,6 +26,8 @@ type Store struct {
 	lastID uint64
 
 	refreshMu sync.Mutex // one rollup refresh at a time in this process
+
+	batch *batcher
 }
 
 // New returns a store over an open connection to a migrated database.
@@ -33,7 +35,9 @@ func New(conn driver.Conn, log *slog.Logger) *Store {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Store{conn: conn, log: log}
+	s := &Store{conn: conn, log: log}
+	s.batch = newBatcher(s)
+	return s
 }
 
 // Conn returns the store's connection.
@@ -62,9 +66,6 @@ var factColumns = func() string {
 	return strings.Join(names, ", ")
 }()
 
-// maxBatchRows bounds one INSERT block.
-const maxBatchRows = 100_000
-
 // UsageLoad is one load of usage: it replaces the stored data of every day
 // in Days with Rows.
 type UsageLoad struct {
@@ -75,82 +76,86 @@ type UsageLoad struct {
 	Rows   []record.Usage
 }
 
-// WriteUsage writes a usage load: the rows first, then the versions that
-// make them current. A load that fails before its versions are written is
-// invisible. It returns the (month, unit) slices whose rollups need a
-// refresh.
+// WriteUsage stores a usage load and returns the (month, unit) slices
+// whose rollups need a refresh. Loads written at about the same time share
+// one INSERT block (see batcher); the rows are stored first, then the
+// versions that make them current, so a load that fails is invisible.
 func (s *Store) WriteUsage(ctx context.Context, l UsageLoad) (Touched, error) {
 	if len(l.Days) == 0 {
 		return nil, nil
 	}
-	for start := 0; start < len(l.Rows); start += maxBatchRows {
-		end := min(start+maxBatchRows, len(l.Rows))
-		if err := s.writeFacts(ctx, l.LoadID, l.UnitID, l.Rows[start:end]); err != nil {
+	select {
+	case err := <-s.batch.submit(l):
+		if err != nil {
 			return nil, err
 		}
+	case <-ctx.Done():
+		return nil, fmt.Errorf("store: usage load of %s: %w (it may still be stored)", l.UnitID, ctx.Err())
 	}
-	perDay := map[time.Time]uint32{}
-	for i := range l.Rows {
-		perDay[l.Rows[i].Day]++
-	}
-	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO usage_versions (unit_id, day, load_id, source, records, loaded_at)")
-	if err != nil {
-		return nil, fmt.Errorf("store: usage versions: %w", err)
-	}
-	defer b.Abort()
-	now := time.Now()
 	touched := Touched{}
 	for _, d := range l.Days {
-		if err := b.Append(l.UnitID, d, l.LoadID, l.Source, perDay[d], now); err != nil {
-			return nil, fmt.Errorf("store: usage versions: %w", err)
-		}
 		touched.Add(d, l.UnitID)
-	}
-	if err := b.Send(); err != nil {
-		return nil, fmt.Errorf("store: usage versions of %s: %w", l.UnitID, err)
 	}
 	return touched, nil
 }
 
-// writeFacts inserts rows column by column: no per-value allocation.
-func (s *Store) writeFacts(ctx context.Context, loadID uint64, unitID string, rows []record.Usage) error {
+// SubmitUsage queues a load without waiting; the channel receives the
+// outcome. FlushUsage stores what is queued now.
+func (s *Store) SubmitUsage(l UsageLoad) <-chan error { return s.batch.submit(l) }
+
+// FlushUsage stores every queued load now.
+func (s *Store) FlushUsage(ctx context.Context) { s.batch.flush(ctx) }
+
+// appendChunk is how many rows writeFacts hands the driver at a time: the
+// driver copies them into its own pointer-free column buffers, so the
+// pointer slices stay small and the garbage collector has little to scan.
+const appendChunk = 16 << 10
+
+// writeFacts inserts a block column by column.
+func (s *Store) writeFacts(ctx context.Context, rows []factRow) error {
 	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO usage_facts (unit_id, day, procedure, load_id, "+factColumns+")")
 	if err != nil {
 		return fmt.Errorf("store: prepare usage facts: %w", err)
 	}
 	defer b.Abort()
-	n := len(rows)
-	units := make([]string, n)
-	days := make([]time.Time, n)
-	procs := make([]string, n)
-	loads := make([]uint64, n)
-	backing := make([]uint32, n*int(record.NumFields))
+	m := min(len(rows), appendChunk)
+	units := make([]string, m)
+	days := make([]time.Time, m)
+	procs := make([]string, m)
+	loads := make([]uint64, m)
+	backing := make([]uint32, m*int(record.NumFields))
 	ptrs := make([][]*uint32, record.NumFields)
 	for f := range ptrs {
-		ptrs[f] = make([]*uint32, n)
+		ptrs[f] = make([]*uint32, m)
 	}
-	for i := range rows {
-		r := &rows[i]
-		units[i], days[i], procs[i], loads[i] = unitID, r.Day, r.Procedure, loadID
-		for f := record.Field(0); f < record.NumFields; f++ {
-			if r.Has(f) {
-				v := &backing[i*int(record.NumFields)+int(f)]
-				*v = r.Values[f]
-				ptrs[f][i] = v
+	for start := 0; start < len(rows); start += appendChunk {
+		chunk := rows[start:min(start+appendChunk, len(rows))]
+		n := len(chunk)
+		for i := range chunk {
+			r := chunk[i].row
+			units[i], days[i], procs[i], loads[i] = chunk[i].unit, r.Day, r.Procedure, chunk[i].load
+			for f := record.Field(0); f < record.NumFields; f++ {
+				if r.Has(f) {
+					v := &backing[i*int(record.NumFields)+int(f)]
+					*v = r.Values[f]
+					ptrs[f][i] = v
+				} else {
+					ptrs[f][i] = nil
+				}
+			}
+		}
+		cols := []any{units[:n], days[:n], procs[:n], loads[:n]}
+		for f := range ptrs {
+			cols = append(cols, ptrs[f][:n])
+		}
+		for i, c := range cols {
+			if err := b.Column(i).Append(c); err != nil {
+				return fmt.Errorf("store: usage facts column %d: %w", i, err)
 			}
 		}
 	}
-	cols := []any{units, days, procs, loads}
-	for f := range ptrs {
-		cols = append(cols, ptrs[f])
-	}
-	for i, c := range cols {
-		if err := b.Column(i).Append(c); err != nil {
-			return fmt.Errorf("store: usage facts column %d: %w", i, err)
-		}
-	}
 	if err := b.Send(); err != nil {
-		return fmt.Errorf("store: insert %d usage facts of %s: %w", n, unitID, err)
+		return fmt.Errorf("store: insert %d usage facts: %w", len(rows), err)
 	}
 	return nil
 }

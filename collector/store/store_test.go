@@ -149,7 +149,7 @@ func TestFactsWithoutVersionsAreInvisible(t *testing.T) {
 	ctx := context.Background()
 	load(t, s, "p63-01", []string{"2024-03-01"}, usage("2024-03-01", "1.000001", 10, 4))
 	// A load that died after its rows and before its versions.
-	if err := s.writeFacts(ctx, s.NewLoadID(), "p63-01", []record.Usage{usage("2024-03-01", "1.000001", 999, 999)}); err != nil {
+	if err := s.writeFacts(ctx, []factRow{{unit: "p63-01", load: s.NewLoadID(), row: &[]record.Usage{usage("2024-03-01", "1.000001", 999, 999)}[0]}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.RefreshRollups(ctx, Touched{d("2024-03-01"): {"p63-01": true}}); err != nil {

@@ -1,0 +1,77 @@
+package bench
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"egovkpi/collector"
+	"egovkpi/collector/simulator"
+)
+
+// faultMix is the rotation of faults given to the faulty portals: slow,
+// failing, rate-limited, broken JSON, duplicated pages, self-contradicting
+// counts and a code from the wrong era.
+var faultMix = []simulator.Fault{
+	{Slow: 2 * time.Second},
+	{ServerErrors: 2},
+	{RateLimit: 1},
+	{Truncated: true},
+	{Malformed: true},
+	{DuplicatePages: true},
+	{Contradictions: 0.05},
+	{WrongEra: true},
+	{ServerErrors: 1000}, // down for the whole run
+}
+
+// SetFaults makes every n-th of units faulty (n = 1/fraction), rotating
+// through faultMix, and returns the faulty units.
+func SetFaults(sim *simulator.Simulator, units []string, fraction float64) []string {
+	if fraction <= 0 {
+		return nil
+	}
+	sort.Strings(units)
+	step := int(1/fraction + 0.5)
+	var faulty []string
+	for i := 0; i < len(units); i += step {
+		sim.SetFault(units[i], faultMix[len(faulty)%len(faultMix)])
+		faulty = append(faulty, units[i])
+	}
+	return faulty
+}
+
+// CollectSummary describes a collection of every portal.
+type CollectSummary struct {
+	Took                  time.Duration
+	Sources, Faulty       int
+	ByStatus              map[string]int
+	Accepted, Quarantined int
+}
+
+// CollectAll pulls [from, to] from every source through workers and waits
+// for the rollups.
+func CollectAll(ctx context.Context, col *collector.Collector, srcs []collector.Source, from, to time.Time, workers int) CollectSummary {
+	start := time.Now()
+	runs := col.PullAll(ctx, srcs, from, to, workers)
+	s := CollectSummary{Took: time.Since(start), Sources: len(runs), ByStatus: map[string]int{}}
+	for _, r := range runs {
+		s.ByStatus[r.Status]++
+		s.Accepted += r.RowsAccepted
+		s.Quarantined += r.RowsQuarantined
+	}
+	return s
+}
+
+// Sources returns a source for every unit valid somewhere in [from, to],
+// pointing at the simulator served at baseURL.
+func Sources(sim *simulator.Simulator, baseURL string, from, to time.Time) []collector.Source {
+	var out []collector.Source
+	for _, u := range sim.Units() {
+		if u.ValidFrom.After(to) || (!u.ValidTo.IsZero() && u.ValidTo.Before(from)) {
+			continue
+		}
+		out = append(out, collector.Source{ID: u.ID, UnitID: u.ID, URL: baseURL + "/portals/" + u.ID, Token: sim.Token(u.ID),
+			Timeout: 5 * time.Second, Concurrency: 2, RepullDays: 7, Enabled: true})
+	}
+	return out
+}
