@@ -39,6 +39,9 @@ func (a *App) table() []route {
 		// Collection health. Accounts and roles arrive with issue 5; until
 		// then it shows no secrets (tokens are never stored in clear).
 		{fiber.MethodGet, "/collection", Public, a.collectionPage},
+		{fiber.MethodGet, "/upload", Public, a.uploadPage},
+		{fiber.MethodGet, "/upload/template.:format", Public, a.uploadTemplate},
+		{fiber.MethodPost, "/upload", UnitToken, a.uploadFile},
 		{fiber.MethodPost, "/api/v1/ingest/usage", UnitToken, a.pushUsage},
 		{fiber.MethodPost, "/api/v1/ingest/catalogue", UnitToken, a.pushCatalogue},
 	}

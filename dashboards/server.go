@@ -18,6 +18,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
+	"egovkpi/collector"
 	"egovkpi/collector/protocol"
 	"egovkpi/collector/push"
 	"egovkpi/collector/store"
@@ -47,6 +48,8 @@ type Deps struct {
 	Push *push.Handler
 	// Store reads the collection's state; nil hides the collection page.
 	Store *store.Store
+	// Collector takes file uploads; nil disables them.
+	Collector *collector.Collector
 }
 
 // App is the web application.

@@ -39,6 +39,8 @@ func commands() []command {
 		serveCommand(),
 		migrateCommand(),
 		collectCommand(),
+		importCommand(),
+		templateCommand(),
 		quarantineCommand(),
 		tokensCommand(),
 		simulateCommand(),

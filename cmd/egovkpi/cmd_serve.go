@@ -59,6 +59,7 @@ func serveWeb(ctx context.Context, cfg config.Config, db *database, col *collect
 		RequestTimeout: cfg.RequestTimeout,
 		Push:           push.New(col, log),
 		Store:          col.Store(),
+		Collector:      col,
 	})
 	if err != nil {
 		return err

@@ -6,6 +6,4 @@ package pins
 
 import (
 	_ "github.com/go-echarts/go-echarts/v2/charts"
-	_ "github.com/robfig/cron/v3"
-	_ "github.com/xuri/excelize/v2"
 )

@@ -1,0 +1,84 @@
+package dashboards
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"mime/multipart"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"egovkpi/collector"
+	"egovkpi/collector/store"
+	"egovkpi/internal/chtest"
+	"egovkpi/internal/refdata"
+	"egovkpi/migrations"
+)
+
+func uploadApp(t *testing.T) (*App, *collector.Collector) {
+	db := chtest.NewDB(t)
+	ctx := context.Background()
+	if _, err := migrations.NewRunner(db.Conn, migrations.Target{Database: db.Name}, nil).Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	reg, _ := refdata.Load()
+	if _, err := refdata.Sync(ctx, db.Conn, reg); err != nil {
+		t.Fatal(err)
+	}
+	col := collector.New(store.New(db.Conn, nil), reg, collector.Options{})
+	a, err := New(Deps{Conn: db.Conn, Store: col.Store(), Collector: col, Now: func() time.Time { return time.Date(2025, 8, 10, 0, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, col
+}
+
+func postUpload(t *testing.T, a *App, token, name, content string) (int, string) {
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	_ = w.WriteField("token", token)
+	fw, _ := w.CreateFormFile("file", name)
+	_, _ = fw.Write([]byte(content))
+	_ = w.Close()
+	req := httptest.NewRequest("POST", "/upload", &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	resp, err := a.Fiber().Test(req, 30_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestUpload(t *testing.T) {
+	a, col := uploadApp(t)
+	tok, err := col.Store().CreateToken(context.Background(), "p34-08", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv := "unit,date,procedure,received\n08,2025-08-04,1.000001,3\n"
+	if code, body := postUpload(t, a, "wrong", "a.csv", csv); code != 401 || !strings.Contains(body, "Mã truy cập không đúng") {
+		t.Fatalf("bad token: %d\n%s", code, body)
+	}
+	other := csv + "01,2025-08-04,1.000001,3\n"
+	if code, body := postUpload(t, a, tok, "a.csv", other); code != 403 || !strings.Contains(body, "p34-01") || !strings.Contains(body, "nothing was saved") {
+		t.Fatalf("another unit's rows: %d\n%s", code, body)
+	}
+	// No catalogue yet: the row is refused with its reason, and the page says so.
+	code, body := postUpload(t, a, tok, "a.csv", csv)
+	if code != 200 || !strings.Contains(body, "row 2: no catalogue of unit p34-08") || !strings.Contains(body, "từ chối 1") {
+		t.Fatalf("upload: %d\n%s", code, body)
+	}
+	if code, body := postUpload(t, a, tok, "a.txt", "hello"); code != 422 || !strings.Contains(body, "a.txt") {
+		t.Fatalf("wrong type: %d\n%s", code, body)
+	}
+	if code, body, hdr := get(t, a, "/upload/template.xlsx"); code != 200 || !strings.HasPrefix(body, "PK") || !strings.Contains(strings.Join(hdr["Content-Disposition"], ""), "egovkpi-template.xlsx") {
+		t.Fatalf("template: %d %v", code, hdr)
+	}
+	if code, body, _ := get(t, a, "/upload"); code != 200 || !strings.Contains(body, `type="password"`) {
+		t.Fatalf("form: %d", code)
+	}
+}
