@@ -95,15 +95,15 @@ func LoadSources(path string, getenv func(string) (string, bool), units *refdata
 	var out []Source
 	seen := map[string]bool{}
 	for i, s := range f.Source {
-		where := fmt.Sprintf("sources %s: source #%d", path, i+1)
-		if s.ID != "" {
-			where += " (" + s.ID + ")"
-		}
 		src := def
 		src.Enabled = true
 		src.ID, src.UnitID, src.URL = s.ID, s.Unit, s.URL
 		if src.ID == "" {
 			src.ID = s.Unit
+		}
+		where := fmt.Sprintf("sources %s: source #%d", path, i+1)
+		if src.ID != "" {
+			where += " (" + src.ID + ")"
 		}
 		if seen[src.ID] {
 			return nil, fmt.Errorf("%s: id %q is used twice", where, src.ID)

@@ -5,7 +5,7 @@
 // goes through exactly the rules of pulled and pushed data; this package
 // only reads files faithfully and says exactly where a problem is (sheet,
 // row, column and cell). WriteTemplate writes the blank or example
-// template; TEMPLATE.md describes it for the units.
+// template; docs/file-template.md describes it for the units.
 //
 // # Columns
 //

@@ -951,7 +951,7 @@ func TestProblemError(t *testing.T) {
 }
 
 func TestExplainField(t *testing.T) {
-	doc, err := os.ReadFile("TEMPLATE.md")
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "file-template.md"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -964,7 +964,7 @@ func TestExplainField(t *testing.T) {
 			t.Errorf("ExplainField is not case-insensitive for %s", c)
 		}
 		if !strings.Contains(string(doc), "| `"+c+"` |") {
-			t.Errorf("TEMPLATE.md does not list column %s", c)
+			t.Errorf("docs/file-template.md does not list column %s", c)
 		}
 	}
 	if vi, en := ExplainField("nope"); vi != "" || en != "" {
