@@ -173,6 +173,9 @@ func benchCollect(ctx context.Context, c *cli, db *database, log *slog.Logger, f
 	s := bench.CollectAll(ctx, col, srcs, from, to, workers)
 	fmt.Fprintf(c.stdout, "  took %s: %d runs %v, %d rows accepted (%.0f rows/s), %d quarantined\n",
 		s.Took.Round(time.Millisecond), s.Sources, s.ByStatus, s.Accepted, float64(s.Accepted)/s.Took.Seconds(), s.Quarantined)
+	for _, p := range s.Problems {
+		fmt.Fprintf(c.stdout, "    %s\n", p)
+	}
 	var facts uint64
 	_ = db.Conn.QueryRow(ctx, "SELECT count() FROM usage_facts").Scan(&facts)
 	fmt.Fprintf(c.stdout, "  usage_facts rows: %d\n", facts)

@@ -3,10 +3,12 @@ package bench
 import (
 	"context"
 	"sort"
+	"strings"
 	"time"
 
 	"egovkpi/collector"
 	"egovkpi/collector/simulator"
+	"egovkpi/collector/store"
 )
 
 // faultMix is the rotation of faults given to the faulty portals: slow,
@@ -46,6 +48,8 @@ type CollectSummary struct {
 	Sources, Faulty       int
 	ByStatus              map[string]int
 	Accepted, Quarantined int
+	// Problems holds the first error line of every run that was not ok.
+	Problems []string
 }
 
 // CollectAll pulls [from, to] from every source through workers and waits
@@ -58,6 +62,10 @@ func CollectAll(ctx context.Context, col *collector.Collector, srcs []collector.
 		s.ByStatus[r.Status]++
 		s.Accepted += r.RowsAccepted
 		s.Quarantined += r.RowsQuarantined
+		if r.Status != store.RunOK {
+			first, _, _ := strings.Cut(r.Error, "\n")
+			s.Problems = append(s.Problems, r.Source+" "+r.Status+": "+first)
+		}
 	}
 	return s
 }
