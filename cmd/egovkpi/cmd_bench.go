@@ -31,6 +31,7 @@ func benchCommand() command {
 			cf := withConfig(c, fs)
 			rows := fs.Int("rows", 10_000_000, "ingest: rows to insert each way")
 			chunk := fs.Int("chunk", 500_000, "ingest: rows per load")
+			rounds := fs.Int("rounds", 4, "ingest: rounds, each way once per round, in alternate order")
 			dayS := fs.String("day", "2026-11-20", "collect: the day; backfill: the last day")
 			days := fs.Int("days", 365, "backfill: days to collect")
 			faulty := fs.Float64("faulty", 0.1, "collect: share of portals given a fault")
@@ -63,7 +64,7 @@ func benchCommand() command {
 				}
 				switch args[0] {
 				case "ingest":
-					return benchIngest(ctx, c, cfg, db, *rows, *chunk)
+					return benchIngest(ctx, c, cfg, db, *rows, *chunk, *rounds)
 				case "collect":
 					return benchCollect(ctx, c, db, log, day, day, *faulty, *workers)
 				case "backfill":
@@ -75,9 +76,9 @@ func benchCommand() command {
 	}
 }
 
-func benchIngest(ctx context.Context, c *cli, cfg config.Config, db *database, rows, chunk int) error {
+func benchIngest(ctx context.Context, c *cli, cfg config.Config, db *database, rows, chunk, rounds int) error {
 	st := store.New(db.Conn, slog.Default())
-	fmt.Fprintf(c.stdout, "ingest: %d rows of usage_facts (25 columns, 21 nullable counts), %d rows per load\n", rows, chunk)
+	fmt.Fprintf(c.stdout, "ingest: %d rows of usage_facts (26 columns: keys, a reported bitmask, 21 counts), %d rows per load\n", rows, chunk)
 	dir, err := os.MkdirTemp("", "egovkpi-bench-")
 	if err != nil {
 		return err
@@ -97,10 +98,10 @@ func benchIngest(ctx context.Context, c *cli, cfg config.Config, db *database, r
 	if err != nil {
 		return err
 	}
-	// Two rounds in alternate order, tables emptied before each: neither
-	// way always runs while the other's parts are being merged.
+	// Rounds in alternate order, tables emptied before each: neither way
+	// always runs while the other's parts are being merged.
 	var clientTook, writerTook time.Duration
-	for round := 1; round <= 2; round++ {
+	for round := 1; round <= rounds; round++ {
 		for _, t := range []string{"usage_facts", "usage_versions", "usage_facts_csv"} {
 			if err := db.Conn.Exec(ctx, "TRUNCATE TABLE "+t); err != nil {
 				return err
@@ -138,8 +139,8 @@ func benchIngest(ctx context.Context, c *cli, cfg config.Config, db *database, r
 			return fmt.Errorf("bench: round %d stored %d and %d rows, want %d each", round, a, b, rows)
 		}
 	}
-	cw := float64(2*rows) / clientTook.Seconds()
-	ww := float64(2*rows) / writerTook.Seconds()
+	cw := float64(rounds*rows) / clientTook.Seconds()
+	ww := float64(rounds*rows) / writerTook.Seconds()
 	fmt.Fprintf(c.stdout, "  overall: client %.0f rows/s, writer %.0f rows/s, ratio writer / client %.2fx (target >= 1.0x)\n", cw, ww, ww/cw)
 	return nil
 }

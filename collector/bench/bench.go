@@ -125,14 +125,11 @@ func WriteCSV(w io.Writer, n, chunk int) error {
 			line = r.Day.AppendFormat(line, "2006-01-02")
 			line = append(line, ',')
 			line = append(line, r.Procedure...)
-			line = append(line, ",1"...)
+			line = append(line, ",1,"...)
+			line = strconv.AppendUint(line, uint64(r.Set), 10)
 			for f := record.Field(0); f < record.NumFields; f++ {
 				line = append(line, ',')
-				if v, ok := r.Get(f); ok {
-					line = strconv.AppendUint(line, uint64(v), 10)
-				} else {
-					line = append(line, `\N`...)
-				}
+				line = strconv.AppendUint(line, uint64(r.Values[f]), 10)
 			}
 			line = append(line, '\n')
 			if _, err := bw.Write(line); err != nil {

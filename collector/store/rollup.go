@@ -57,10 +57,15 @@ type rollup struct {
 	compute func(stage string) (query string, argsPerSet int)
 }
 
-func sums(prefix string) string {
+// sumOf sums a count over the rows that reported it: NULL when none did.
+func sumOf(f record.Field) string {
+	return fmt.Sprintf("if(countIf(bitAnd(reported, %d) != 0) > 0, sum(%s), NULL)", uint32(1)<<f, f.Name())
+}
+
+func sums() string {
 	var parts []string
 	for _, f := range record.Fields() {
-		parts = append(parts, "sum("+prefix+f.Name()+")")
+		parts = append(parts, sumOf(f))
 	}
 	return strings.Join(parts, ", ")
 }
@@ -90,8 +95,8 @@ FROM (` + currentLoads + `) AS v
 ANY LEFT JOIN (
     SELECT unit_id, day, load_id AS current_load,
            toUInt32(count()) AS records,
-           toUInt32(countIf(ifNull(received, 0) > 0)) AS procedures_active,
-           toUInt32(countIf(ifNull(received_online, 0) > 0)) AS procedures_online,
+           toUInt32(countIf(received > 0)) AS procedures_active,
+           toUInt32(countIf(received_online > 0)) AS procedures_online,
            ` + sumsAs("f_") + `
     FROM usage_facts
     WHERE day >= toDate(?) AND day <= toDate(?) AND has(?, unit_id)
@@ -105,7 +110,7 @@ ANY LEFT JOIN (
 		monthColumn: "month",
 		compute: func(stage string) (string, int) {
 			return `INSERT INTO ` + stage + ` (month, unit_id, procedure, days, ` + columns("") + `)
-SELECT toStartOfMonth(day), unit_id, procedure, toUInt16(count()), ` + sums("") + `
+SELECT toStartOfMonth(day), unit_id, procedure, toUInt16(count()), ` + sums() + `
 FROM usage_facts
 WHERE day >= toDate(?) AND day <= toDate(?) AND has(?, unit_id)
   AND (unit_id, day, load_id) IN (` + currentLoads + `)
@@ -117,7 +122,7 @@ GROUP BY toStartOfMonth(day), unit_id, procedure`, 2
 func sumsAs(prefix string) string {
 	var parts []string
 	for _, f := range record.Fields() {
-		parts = append(parts, "sum("+f.Name()+") AS "+prefix+f.Name())
+		parts = append(parts, sumOf(f)+" AS "+prefix+f.Name())
 	}
 	return strings.Join(parts, ",\n           ")
 }

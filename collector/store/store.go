@@ -57,9 +57,10 @@ func (s *Store) NewLoadID() uint64 {
 	return id
 }
 
-// factColumns is the column list of usage_facts after the key columns.
+// factColumns is the column list of usage_facts after the key columns:
+// the reported bitmask, then every count.
 var factColumns = func() string {
-	var names []string
+	names := []string{"reported"}
 	for _, f := range record.Fields() {
 		names = append(names, f.Name())
 	}
@@ -106,12 +107,11 @@ func (s *Store) SubmitUsage(l UsageLoad) <-chan error { return s.batch.submit(l)
 // FlushUsage stores every queued load now.
 func (s *Store) FlushUsage(ctx context.Context) { s.batch.flush(ctx) }
 
-// appendChunk is how many rows writeFacts hands the driver at a time: the
-// driver copies them into its own pointer-free column buffers, so the
-// pointer slices stay small and the garbage collector has little to scan.
-const appendChunk = 16 << 10
+// appendChunk is how many rows writeFacts hands the driver at a time and
+// sends as one block.
+const appendChunk = 64 << 10
 
-// writeFacts inserts a block column by column.
+// writeFacts inserts a block column by column: plain columns, no pointers.
 func (s *Store) writeFacts(ctx context.Context, rows []factRow) error {
 	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO usage_facts (unit_id, day, procedure, load_id, "+factColumns+")")
 	if err != nil {
@@ -123,34 +123,38 @@ func (s *Store) writeFacts(ctx context.Context, rows []factRow) error {
 	days := make([]time.Time, m)
 	procs := make([]string, m)
 	loads := make([]uint64, m)
-	backing := make([]uint32, m*int(record.NumFields))
-	ptrs := make([][]*uint32, record.NumFields)
-	for f := range ptrs {
-		ptrs[f] = make([]*uint32, m)
+	reported := make([]uint32, m)
+	values := make([][]uint32, record.NumFields)
+	for f := range values {
+		values[f] = make([]uint32, m)
 	}
+	cols := make([]any, 0, 5+int(record.NumFields))
 	for start := 0; start < len(rows); start += appendChunk {
 		chunk := rows[start:min(start+appendChunk, len(rows))]
 		n := len(chunk)
 		for i := range chunk {
 			r := chunk[i].row
-			units[i], days[i], procs[i], loads[i] = chunk[i].unit, r.Day, r.Procedure, chunk[i].load
-			for f := record.Field(0); f < record.NumFields; f++ {
-				if r.Has(f) {
-					v := &backing[i*int(record.NumFields)+int(f)]
-					*v = r.Values[f]
-					ptrs[f][i] = v
-				} else {
-					ptrs[f][i] = nil
-				}
+			units[i], days[i], procs[i], loads[i], reported[i] = chunk[i].unit, r.Day, r.Procedure, chunk[i].load, r.Set
+			for f := range values {
+				values[f][i] = r.Values[f] // 0 when not reported: the bit says so
 			}
 		}
-		cols := []any{units[:n], days[:n], procs[:n], loads[:n]}
-		for f := range ptrs {
-			cols = append(cols, ptrs[f][:n])
+		cols = append(cols[:0], units[:n], days[:n], procs[:n], loads[:n], reported[:n])
+		for f := range values {
+			cols = append(cols, values[f][:n])
 		}
 		for i, c := range cols {
 			if err := b.Column(i).Append(c); err != nil {
 				return fmt.Errorf("store: usage facts column %d: %w", i, err)
+			}
+		}
+		// Send each chunk as a block of the same INSERT: the driver then
+		// reuses its column buffers (they grow once instead of being copied
+		// over and over), and the server squashes the blocks into large
+		// parts (min_insert_block_size_rows).
+		if start+appendChunk < len(rows) {
+			if err := b.Flush(); err != nil {
+				return fmt.Errorf("store: send usage facts: %w", err)
 			}
 		}
 	}
@@ -266,22 +270,15 @@ ORDER BY procedure`, unitID, ds, unitID, ds)
 	}
 	defer rows.Close()
 	var out []record.Usage
-	vals := make([]*uint32, record.NumFields)
-	dest := make([]any, 0, record.NumFields+1)
+	dest := make([]any, 0, record.NumFields+2)
 	for rows.Next() {
 		u := record.Usage{UnitID: unitID, Day: d}
-		dest = append(dest[:0], &u.Procedure)
-		for i := range vals {
-			vals[i] = nil
-			dest = append(dest, &vals[i])
+		dest = append(dest[:0], &u.Procedure, &u.Set)
+		for i := range u.Values {
+			dest = append(dest, &u.Values[i])
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("store: current usage: %w", err)
-		}
-		for i, v := range vals {
-			if v != nil {
-				u.SetValue(record.Field(i), *v)
-			}
 		}
 		out = append(out, u)
 	}

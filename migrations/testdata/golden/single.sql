@@ -51,34 +51,35 @@ CREATE TABLE IF NOT EXISTS egovkpi.units
 ENGINE = ReplacingMergeTree(loaded_at)
 ORDER BY id;
 
--- 0002_usage_facts.sql (sha256 bafd7fe754eb)
+-- 0002_usage_facts.sql (sha256 13e3ff006f20)
 CREATE TABLE IF NOT EXISTS egovkpi.usage_facts
 (
     unit_id                    String,
     day                        Date,
     procedure                  String,
     load_id                    UInt64,
-    received                   Nullable(UInt32),
-    received_in_person         Nullable(UInt32),
-    received_online            Nullable(UInt32),
-    received_post              Nullable(UInt32),
-    full_process_online        Nullable(UInt32),
-    processed                  Nullable(UInt32),
-    processed_on_time          Nullable(UInt32),
-    processed_late             Nullable(UInt32),
-    in_progress_on_time        Nullable(UInt32),
-    in_progress_overdue        Nullable(UInt32),
-    financial_obligation       Nullable(UInt32),
-    paid_online                Nullable(UInt32),
-    digitized                  Nullable(UInt32),
-    e_result                   Nullable(UInt32),
-    reused_data                Nullable(UInt32),
-    synced_npsp                Nullable(UInt32),
-    complaints_received        Nullable(UInt32),
-    complaints_on_time         Nullable(UInt32),
-    complaints_pending_on_time Nullable(UInt32),
-    votes_satisfied            Nullable(UInt32),
-    votes_dissatisfied         Nullable(UInt32)
+    reported                   UInt32,
+    received                   UInt32,
+    received_in_person         UInt32,
+    received_online            UInt32,
+    received_post              UInt32,
+    full_process_online        UInt32,
+    processed                  UInt32,
+    processed_on_time          UInt32,
+    processed_late             UInt32,
+    in_progress_on_time        UInt32,
+    in_progress_overdue        UInt32,
+    financial_obligation       UInt32,
+    paid_online                UInt32,
+    digitized                  UInt32,
+    e_result                   UInt32,
+    reused_data                UInt32,
+    synced_npsp                UInt32,
+    complaints_received        UInt32,
+    complaints_on_time         UInt32,
+    complaints_pending_on_time UInt32,
+    votes_satisfied            UInt32,
+    votes_dissatisfied         UInt32
 )
 ENGINE = MergeTree()
 PARTITION BY toYYYYMM(day)
