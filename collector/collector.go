@@ -207,7 +207,9 @@ func (c *Collector) collectChunk(ctx context.Context, client *pull.Client, src S
 		if ctx.Err() != nil {
 			return res
 		}
-		if from.Before(to) {
+		var pe *pull.PageError
+		refused := errors.As(err, &pe) && !pe.Retried // 401, 404, 400…: asking day by day will not help
+		if from.Before(to) && !refused {
 			for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
 				one := c.collectChunk(ctx, client, src, d, d)
 				res.requests += one.requests
@@ -269,10 +271,12 @@ func quarantineItems(source string, loadID uint64, kind, unitID string, bad []re
 	return out
 }
 
-// quarantinePage keeps the body of a page that could not be read.
+// quarantinePage keeps the body of a page that came back (200) but could
+// not be read; an error answer of the portal is not data and is only logged
+// in the run.
 func (c *Collector) quarantinePage(ctx context.Context, src Source, err error) {
 	var pe *pull.PageError
-	if !errors.As(err, &pe) || len(pe.Body) == 0 {
+	if !errors.As(err, &pe) || len(pe.Body) == 0 || pe.Status != 200 {
 		return
 	}
 	item := store.Quarantined{Source: src.ID, Kind: store.KindPayload, UnitID: src.UnitID, Reason: err.Error(), Raw: string(pe.Body)}

@@ -202,3 +202,26 @@ func TestStopAbandonsCleanly(t *testing.T) {
 	}
 	_ = record.NumFields
 }
+
+// TestRefusedAccessIsNotRetriedDayByDay: a portal that refuses the token
+// (401) ends the run at once, with no day-by-day retries and nothing
+// quarantined: an error answer is not data.
+func TestRefusedAccessIsNotRetriedDayByDay(t *testing.T) {
+	e := newEnv(t)
+	src := e.srcs["p34-08"]
+	src.Token = "wrong"
+	run, err := e.col.Pull(context.Background(), src, day("2025-08-01"), day("2025-08-14"), nil)
+	if err == nil || run.Status != store.RunFailed || !strings.Contains(run.Error, "HTTP 401") {
+		t.Fatalf("status %s, err %v, error %q", run.Status, err, run.Error)
+	}
+	if run.Requests > 2 { // one catalogue request per 7-day window, nothing more
+		t.Errorf("%d requests for a refused token", run.Requests)
+	}
+	if all, _ := e.quarantined("p34-08", ""); all != 0 {
+		t.Errorf("%d items quarantined from error answers", all)
+	}
+	items, _ := e.st.ListQuarantine(context.Background(), store.QuarantineFilter{Source: "p34-08"})
+	if len(items) != 0 {
+		t.Errorf("error bodies quarantined: %+v", items)
+	}
+}

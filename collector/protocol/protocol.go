@@ -13,7 +13,9 @@
 package protocol
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -159,4 +161,19 @@ type RawCataloguePage struct {
 	AsOf          string            `json:"as_of"`
 	Procedures    []json.RawMessage `json:"procedures"`
 	NextPageToken string            `json:"next_page_token,omitempty"`
+}
+
+// DecodeStrict decodes a page: an unknown field is an error (a misspelt
+// missing_days must not pass for a complete window), and so is anything
+// after the object.
+func DecodeStrict(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return fmt.Errorf("data after the JSON object")
+	}
+	return nil
 }

@@ -90,7 +90,7 @@ func (c *Client) Usage(ctx context.Context, src Source, from, to time.Time) ([]p
 	var pages []protocol.UsagePage
 	st, err := c.list(ctx, src, protocol.UsagePath, q, func(body []byte) (string, error) {
 		var p protocol.UsagePage
-		if err := json.Unmarshal(body, &p); err != nil {
+		if err := protocol.DecodeStrict(body, &p); err != nil {
 			return "", err
 		}
 		pages = append(pages, p)
@@ -105,7 +105,7 @@ func (c *Client) Catalogue(ctx context.Context, src Source, asOf time.Time) ([]p
 	var pages []protocol.RawCataloguePage
 	st, err := c.list(ctx, src, protocol.CataloguePath, q, func(body []byte) (string, error) {
 		var p protocol.RawCataloguePage
-		if err := json.Unmarshal(body, &p); err != nil {
+		if err := protocol.DecodeStrict(body, &p); err != nil {
 			return "", err
 		}
 		pages = append(pages, p)

@@ -88,8 +88,12 @@ func (h *Handler) unit(c *fiber.Ctx) (string, error) {
 		return ct.unit, nil
 	}
 	unit, err := h.c.Store().TokenUnit(c.UserContext(), strings.TrimSpace(token))
-	if err != nil {
+	if errors.Is(err, store.ErrUnknownToken) {
 		return "", fail(c, fiber.StatusUnauthorized, "unknown or revoked token")
+	}
+	if err != nil {
+		h.log.Error("push: token lookup", slog.Any("err", err))
+		return "", fail(c, fiber.StatusServiceUnavailable, "tokens cannot be checked right now; try again later")
 	}
 	h.mu.Lock()
 	h.cache[hash] = cachedToken{unit, time.Now()}
@@ -117,7 +121,7 @@ func (h *Handler) Usage(c *fiber.Ctx) error {
 		return err
 	}
 	var page protocol.UsagePage
-	if err := json.Unmarshal(body, &page); err != nil {
+	if err := protocol.DecodeStrict(body, &page); err != nil {
 		reason := "malformed JSON: " + describeJSONError(body, err)
 		h.quarantineBody(c.UserContext(), unitID, reason, body)
 		return fail(c, fiber.StatusBadRequest, "%s", reason)
@@ -161,7 +165,7 @@ func (h *Handler) Catalogue(c *fiber.Ctx) error {
 		return err
 	}
 	var page protocol.RawCataloguePage
-	if err := json.Unmarshal(body, &page); err != nil {
+	if err := protocol.DecodeStrict(body, &page); err != nil {
 		reason := "malformed JSON: " + describeJSONError(body, err)
 		h.quarantineBody(c.UserContext(), unitID, reason, body)
 		return fail(c, fiber.StatusBadRequest, "%s", reason)

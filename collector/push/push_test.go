@@ -174,6 +174,7 @@ func TestPushBadRequests(t *testing.T) {
 		{"unknown token", "egk_nope", []byte(`{}`), 401, "unknown or revoked token"},
 		{"malformed JSON", tok, []byte(`{"protocol": "egovkpi-portal/1", "records": [`), 400, "malformed JSON"},
 		{"wrong type", tok, []byte(`{"protocol": "egovkpi-portal/1", "unit": 8}`), 400, "field unit"},
+		{"misspelt field", tok, []byte(`{"protocol":"egovkpi-portal/1","unit":"08","from":"2025-08-04","to":"2025-08-04","missing_day":["2025-08-04"],"records":[]}`), 400, `unknown field "missing_day"`},
 		{"oversize", tok, bytes.Repeat([]byte(" "), bodyLimit+1), 413, "over the limit"},
 		{"no catalogue", tok, func() []byte { b, _ := e.usagePage("p34-08", "08", "2025-08-04", "2025-08-04"); return b }(), 422, "no catalogue"},
 	} {
@@ -186,9 +187,9 @@ func TestPushBadRequests(t *testing.T) {
 	if n := e.count("usage_facts"); n != 0 {
 		t.Errorf("%d facts written by bad pushes", n)
 	}
-	// The two unreadable bodies are kept for the operator.
+	// The three unreadable bodies are kept for the operator.
 	items, _ := e.col.Store().ListQuarantine(context.Background(), store.QuarantineFilter{Reason: "malformed JSON"})
-	if len(items) != 2 {
+	if len(items) != 3 {
 		t.Fatalf("quarantine of the malformed bodies: %+v", items)
 	}
 	for _, it := range items {

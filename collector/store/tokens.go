@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -65,8 +66,11 @@ func (s *Store) TokenUnit(ctx context.Context, token string) (string, error) {
 func (s *Store) tokenRow(ctx context.Context, hash string, includeRevoked bool) (unit, name string, err error) {
 	var revoked uint8
 	err = s.conn.QueryRow(ctx, "SELECT unit_id, name, revoked FROM ingest_tokens FINAL WHERE token_hash = ?", hash).Scan(&unit, &name, &revoked)
-	if err != nil || (revoked == 1 && !includeRevoked) {
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && revoked == 1 && !includeRevoked) {
 		return "", "", ErrUnknownToken
+	}
+	if err != nil {
+		return "", "", fmt.Errorf("store: look up token: %w", err)
 	}
 	return unit, name, nil
 }
