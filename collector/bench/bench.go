@@ -19,10 +19,14 @@ import (
 )
 
 // Rows generates n synthetic usage rows, deterministically, in chunks of at
-// most chunk rows, calling fn for each chunk (a new slice each time: fn may
-// keep it).
-func Rows(n, chunk int, fn func(unit string, rows []record.Usage) error) error {
-	buf := make([]record.Usage, 0, chunk)
+// most chunk rows, calling fn for each chunk. Each chunk is written into a
+// slice from alloc (nil: one buffer reused, so fn must not keep it).
+func Rows(n, chunk int, alloc func() []record.Usage, fn func(unit string, rows []record.Usage) error) error {
+	if alloc == nil {
+		one := make([]record.Usage, 0, chunk)
+		alloc = func() []record.Usage { return one[:0] }
+	}
+	buf := alloc()
 	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	const procsPerDay = 400
 	units := make([]string, 63)
@@ -45,9 +49,10 @@ func Rows(n, chunk int, fn func(unit string, rows []record.Usage) error) error {
 			if err := fn(cur, buf); err != nil {
 				return err
 			}
-			buf, cur = make([]record.Usage, 0, chunk), u
+			buf, cur = alloc(), u
 		}
-		r := record.Usage{UnitID: u, Day: days[(i/procsPerDay)%365], Procedure: procs[i%procsPerDay]}
+		buf = append(buf, record.Usage{UnitID: u, Day: days[(i/procsPerDay)%365], Procedure: procs[i%procsPerDay]})
+		r := &buf[len(buf)-1]
 		x := uint32(i*2654435761) >> 20
 		r.SetValue(record.Received, x+10)
 		r.SetValue(record.ReceivedOnline, x%7+1)
@@ -61,7 +66,6 @@ func Rows(n, chunk int, fn func(unit string, rows []record.Usage) error) error {
 				r.SetValue(f, x%3)
 			}
 		}
-		buf = append(buf, r)
 	}
 	if len(buf) > 0 {
 		return fn(cur, buf)
@@ -84,12 +88,49 @@ func result(name string, rows int, took time.Duration) Result {
 
 // Writer inserts n rows through the collector's writer (the store's
 // batching writer: facts in large blocks, column by column, then the
-// versions), in loads of at most chunk rows, made as they are sent, the way
-// clickhouse-client reads its CSV as it sends it.
+// versions), in loads of at most chunk rows, made as they are sent (the
+// way clickhouse-client reads its CSV as it sends it) into buffers that are
+// reused once their load is stored.
 func Writer(ctx context.Context, st *store.Store, n, chunk int) (Result, error) {
+	type inFlight struct {
+		rows []record.Usage
+		done <-chan error
+	}
+	var (
+		pending []inFlight
+		free    [][]record.Usage
+		failed  error
+	)
+	// reap recycles the buffers of the loads already stored.
+	reap := func() {
+		kept := pending[:0]
+		for _, p := range pending {
+			select {
+			case err := <-p.done:
+				if err != nil && failed == nil {
+					failed = err
+				}
+				free = append(free, p.rows[:0])
+			default:
+				kept = append(kept, p)
+			}
+		}
+		pending = kept
+	}
+	alloc := func() []record.Usage {
+		reap()
+		if len(free) > 0 {
+			b := free[len(free)-1]
+			free = free[:len(free)-1]
+			return b
+		}
+		return make([]record.Usage, 0, chunk)
+	}
 	start := time.Now()
-	var waits []<-chan error
-	err := Rows(n, chunk, func(unit string, rows []record.Usage) error {
+	err := Rows(n, chunk, alloc, func(unit string, rows []record.Usage) error {
+		if failed != nil {
+			return failed
+		}
 		days := map[time.Time]bool{}
 		for i := range rows {
 			days[rows[i].Day] = true
@@ -98,17 +139,21 @@ func Writer(ctx context.Context, st *store.Store, n, chunk int) (Result, error) 
 		for d := range days {
 			ds = append(ds, d)
 		}
-		waits = append(waits, st.SubmitUsage(store.UsageLoad{LoadID: st.NewLoadID(), Source: "bench", UnitID: unit, Days: ds, Rows: rows}))
+		done := st.SubmitUsage(store.UsageLoad{LoadID: st.NewLoadID(), Source: "bench", UnitID: unit, Days: ds, Rows: rows})
+		pending = append(pending, inFlight{rows, done})
 		return nil
 	})
 	if err != nil {
 		return Result{}, err
 	}
 	st.FlushUsage(ctx)
-	for _, w := range waits {
-		if err := <-w; err != nil {
+	for _, p := range pending {
+		if err := <-p.done; err != nil {
 			return Result{}, err
 		}
+	}
+	if failed != nil {
+		return Result{}, failed
 	}
 	return result("collector writer (batching, column-wise)", n, time.Since(start)), nil
 }
@@ -117,7 +162,7 @@ func Writer(ctx context.Context, st *store.Store, n, chunk int) (Result, error) 
 func WriteCSV(w io.Writer, n, chunk int) error {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	var line []byte
-	err := Rows(n, chunk, func(unit string, rows []record.Usage) error {
+	err := Rows(n, chunk, nil, func(unit string, rows []record.Usage) error {
 		for i := range rows {
 			r := &rows[i]
 			line = append(line[:0], unit...)
