@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"egovkpi/collector"
 	"egovkpi/collector/fileimport"
 	"egovkpi/internal/config"
 )
@@ -34,11 +35,7 @@ func importCommand() command {
 				if err != nil {
 					return err
 				}
-				return cf.withDatabase(ctx, func(cfg config.Config, db *database, log *slog.Logger) error {
-					col, err := newCollector(ctx, db, log)
-					if err != nil {
-						return err
-					}
+				return cf.withCollector(ctx, func(cfg config.Config, col *collector.Collector, log *slog.Logger) error {
 					res, err := col.ImportFile(ctx, filepath.Base(args[0]), f, st.Size(), "file:"+filepath.Base(args[0]), *unit)
 					if err != nil {
 						return err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"egovkpi/collector"
 	"egovkpi/collector/store"
 	"egovkpi/internal/config"
 )
@@ -31,11 +32,7 @@ func quarantineCommand() command {
 				if len(args) == 0 {
 					return usagef("want a sub-command: list, show ID or replay ID...")
 				}
-				return cf.withDatabase(ctx, func(cfg config.Config, db *database, log *slog.Logger) error {
-					col, err := newCollector(ctx, db, log)
-					if err != nil {
-						return err
-					}
+				return cf.withCollector(ctx, func(cfg config.Config, col *collector.Collector, log *slog.Logger) error {
 					st := col.Store()
 					switch args[0] {
 					case "list":

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"egovkpi/collector"
 	"egovkpi/internal/config"
 )
 
@@ -24,11 +25,7 @@ func tokensCommand() command {
 				if len(args) == 0 {
 					return usagef("want a sub-command: add, list or revoke")
 				}
-				return cf.withDatabase(ctx, func(cfg config.Config, db *database, log *slog.Logger) error {
-					col, err := newCollector(ctx, db, log)
-					if err != nil {
-						return err
-					}
+				return cf.withCollector(ctx, func(cfg config.Config, col *collector.Collector, log *slog.Logger) error {
 					st := col.Store()
 					switch args[0] {
 					case "add":

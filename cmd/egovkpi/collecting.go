@@ -28,6 +28,17 @@ func newCollector(ctx context.Context, db *database, log *slog.Logger) (*collect
 	return collector.New(store.New(db.Conn, log), reg, collector.Options{Log: log}), nil
 }
 
+// withCollector is withDatabase with the collector built over the database.
+func (cf *configured) withCollector(ctx context.Context, fn func(config.Config, *collector.Collector, *slog.Logger) error) error {
+	return cf.withDatabase(ctx, func(cfg config.Config, db *database, log *slog.Logger) error {
+		col, err := newCollector(ctx, db, log)
+		if err != nil {
+			return err
+		}
+		return fn(cfg, col, log)
+	})
+}
+
 // loadSources reads the sources file named in the configuration.
 func loadSources(cfg config.Config, getenv func(string) (string, bool)) ([]collector.Source, error) {
 	if cfg.Collect.SourcesFile == "" {

@@ -110,24 +110,34 @@ func (h *Handler) body(c *fiber.Ctx) ([]byte, error) {
 	return b, nil
 }
 
+// read authenticates the request, reads and decodes its body into page and
+// checks that the payload's unit code is the token's unit. When it returns
+// ok false, the answer is already written (err is the handler's result).
+func (h *Handler) read(c *fiber.Ctx, page any, identity func() (code, day string)) (unitID string, body []byte, ok bool, err error) {
+	if unitID, err = h.unit(c); unitID == "" {
+		return "", nil, false, err
+	}
+	if body, err = h.body(c); body == nil {
+		return "", nil, false, err
+	}
+	if derr := protocol.DecodeStrict(body, page); derr != nil {
+		reason := "malformed JSON: " + describeJSONError(body, derr)
+		h.quarantineBody(c.UserContext(), unitID, reason, body)
+		return "", nil, false, fail(c, fiber.StatusBadRequest, "%s", reason)
+	}
+	code, day := identity()
+	if ierr := h.checkIdentity(unitID, code, day); ierr != nil {
+		return "", nil, false, fail(c, fiber.StatusForbidden, "%v; nothing was written", ierr)
+	}
+	return unitID, body, true, nil
+}
+
 // Usage handles POST /api/v1/ingest/usage: a protocol.UsagePage.
 func (h *Handler) Usage(c *fiber.Ctx) error {
-	unitID, err := h.unit(c)
-	if unitID == "" {
-		return err
-	}
-	body, err := h.body(c)
-	if body == nil {
-		return err
-	}
 	var page protocol.UsagePage
-	if err := protocol.DecodeStrict(body, &page); err != nil {
-		reason := "malformed JSON: " + describeJSONError(body, err)
-		h.quarantineBody(c.UserContext(), unitID, reason, body)
-		return fail(c, fiber.StatusBadRequest, "%s", reason)
-	}
-	if err := h.checkIdentity(unitID, page.Unit, page.From); err != nil {
-		return fail(c, fiber.StatusForbidden, "%v; nothing was written", err)
+	unitID, _, ok, err := h.read(c, &page, func() (string, string) { return page.Unit, page.From })
+	if !ok {
+		return err
 	}
 	start := time.Now()
 	batch := h.c.Checker().Usage(unitID, []protocol.UsagePage{page})
@@ -156,22 +166,10 @@ func (h *Handler) Usage(c *fiber.Ctx) error {
 
 // Catalogue handles POST /api/v1/ingest/catalogue: a catalogue page.
 func (h *Handler) Catalogue(c *fiber.Ctx) error {
-	unitID, err := h.unit(c)
-	if unitID == "" {
-		return err
-	}
-	body, err := h.body(c)
-	if body == nil {
-		return err
-	}
 	var page protocol.RawCataloguePage
-	if err := protocol.DecodeStrict(body, &page); err != nil {
-		reason := "malformed JSON: " + describeJSONError(body, err)
-		h.quarantineBody(c.UserContext(), unitID, reason, body)
-		return fail(c, fiber.StatusBadRequest, "%s", reason)
-	}
-	if err := h.checkIdentity(unitID, page.Unit, page.AsOf); err != nil {
-		return fail(c, fiber.StatusForbidden, "%v; nothing was written", err)
+	unitID, body, ok, err := h.read(c, &page, func() (string, string) { return page.Unit, page.AsOf })
+	if !ok {
+		return err
 	}
 	b, err := h.c.Checker().Catalogue(unitID, []protocol.RawCataloguePage{page})
 	var pe *record.PayloadError
