@@ -252,6 +252,10 @@ func (c *Checker) Catalogue(unitID string, pages []protocol.RawCataloguePage) (C
 			b.Procedures = append(b.Procedures, pr)
 		}
 	}
+	if len(b.Procedures) == 0 && len(b.Bad) > 0 {
+		// An empty catalogue would refuse every usage record of the unit.
+		return b, &PayloadError{Reason: fmt.Sprintf("every one of the %d catalogue entries was refused (first: %s); the catalogue in force is kept", len(b.Bad), b.Bad[0].Reason)}
+	}
 	return b, nil
 }
 

@@ -16,6 +16,7 @@ func TestDecodeUsageRules(t *testing.T) {
 	}{
 		{`{"date":"2024-03-01","procedure":"1.001234","received":10,"received_online":4,"received_post":1}`, ""},
 		{`{"date":"2024-03-01","procedure":"1.001234","received":null}`, ""},
+		{`{"date":"2024-03-01","procedure":"1.001234","received":-0}`, ""},
 		{`{"date":"2024-03-01","procedure":"1.001234","received":-3}`, "received is negative (-3)"},
 		{`{"date":"2024-03-01","procedure":"1.001234","received":"12"}`, `received: want a whole number or null, got the string "12"`},
 		{`{"date":"2024-03-01","procedure":"1.001234","received":1.5}`, "received: want a whole number, got 1.5"},
@@ -152,5 +153,15 @@ func TestDayWhoseRecordsAreAllRefusedIsNotReplaced(t *testing.T) {
 		`{"date":"2025-08-02","procedure":"1.000001","received":-3}`)})
 	if len(b.Days) != 2 || len(b.Skipped) != 1 || b.Skipped[0].Day() != 2 {
 		t.Fatalf("days %v skipped %v", b.Days, b.Skipped)
+	}
+}
+
+func TestCatalogueWhoseEveryEntryIsRefused(t *testing.T) {
+	c := checker(t)
+	p := protocol.RawCataloguePage{Protocol: protocol.Version, Unit: "08", AsOf: "2025-08-01",
+		Procedures: []json.RawMessage{json.RawMessage(`{"code":"1.000001","name":"X","level":"4"}`)}}
+	_, err := c.Catalogue("p34-08", []protocol.RawCataloguePage{p})
+	if err == nil || !strings.Contains(err.Error(), "every one of the 1 catalogue entries was refused") || !strings.Contains(err.Error(), "Decree 43/2011 level") {
+		t.Fatalf("err = %v", err)
 	}
 }

@@ -44,8 +44,8 @@ type Key struct {
 // Key returns the record's key.
 func (u *Usage) Key() Key { return Key{u.Day, u.Procedure} }
 
-// procedureCode is the national code format: a digit, a dot, six digits
-// (1.001234). Codes are stored as given.
+// procedureCode is the national code format: one or two digits, a dot, six
+// digits (1.001234). Codes are stored as given.
 var procedureCode = regexp.MustCompile(`^\d{1,2}\.\d{6}$`)
 
 // ValidProcedureCode reports whether s has the national code format.
@@ -183,6 +183,8 @@ func countField(name string, v json.RawMessage) (uint32, bool, error) {
 	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
 		i, err := strconv.ParseInt(string(v), 10, 64)
 		switch {
+		case err == nil && i == 0: // -0
+			return 0, true, nil
 		case err == nil && i < 0:
 			return 0, false, invalid("field %s is negative (%d)", name, i)
 		case err == nil:
