@@ -225,3 +225,20 @@ func TestRefusedAccessIsNotRetriedDayByDay(t *testing.T) {
 		t.Errorf("error bodies quarantined: %+v", items)
 	}
 }
+
+// TestWatermarkStaysInsideTheUnitsValidity: pulling a window past a unit's
+// end loads its last days and moves the watermark to its last day only; a
+// window wholly outside loads nothing and leaves it.
+func TestWatermarkStaysInsideTheUnitsValidity(t *testing.T) {
+	e := newEnv(t)
+	e.pull("p63-08", "2025-06-28", "2025-07-03")
+	srcs, _ := e.st.Sources(context.Background())
+	if len(srcs) != 1 || !srcs[0].Watermark.Equal(day("2025-06-30")) || srcs[0].LastError != "" {
+		t.Fatalf("after a window across the end: %+v", srcs)
+	}
+	run := e.pull("p63-08", "2025-08-01", "2025-08-02")
+	srcs, _ = e.st.Sources(context.Background())
+	if run.DaysLoaded != 0 || !srcs[0].Watermark.Equal(day("2025-06-30")) {
+		t.Fatalf("a window after the end moved the watermark: %+v (run %+v)", srcs[0], run)
+	}
+}

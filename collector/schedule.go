@@ -77,11 +77,13 @@ func (c *Collector) Pull(ctx context.Context, src Source, from, to time.Time, pr
 		// Stopped by us, not the portal's fault.
 	default:
 		row.ConsecutiveErrors = 0
-		row.LastError = run.Error
+		row.LastError = ""
 		row.LastSuccess = now
 		row.NextCheck = now
-		if run.Status == store.RunOK && to.After(row.Watermark) {
-			row.Watermark = to
+		// The watermark is the last day a complete run loaded: the window
+		// cut to the unit's validity, never a day the unit did not exist.
+		if run.Status == store.RunOK && run.DaysLoaded > 0 && run.To.After(row.Watermark) {
+			row.Watermark = run.To
 		}
 	}
 	if serr := c.store.SaveSource(sctx, row); serr != nil {
