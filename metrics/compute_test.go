@@ -1,0 +1,171 @@
+package metrics
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"egovkpi"
+	"egovkpi/collector/record"
+	"egovkpi/collector/store"
+	"egovkpi/internal/chtest"
+	"egovkpi/migrations"
+)
+
+func TestMain(m *testing.M) { chtest.Main(m) }
+
+// readCSV reads a scenario file, skipping # comment lines, as maps by
+// header.
+func readCSV(t *testing.T, path string) []map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(l), "#") && strings.TrimSpace(l) != "" {
+			lines = append(lines, l)
+		}
+	}
+	recs, err := csv.NewReader(strings.NewReader(strings.Join(lines, "\n"))).ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	var out []map[string]string
+	for _, r := range recs[1:] {
+		m := map[string]string{}
+		for i, h := range recs[0] {
+			m[h] = r[i]
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// loadScenario writes a scenario's usage and catalogues through the
+// collector's store and refreshes the rollups.
+func loadScenario(t *testing.T, dir string) *chtest.DB {
+	t.Helper()
+	db := chtest.NewDB(t)
+	ctx := context.Background()
+	if _, err := migrations.NewRunner(db.Conn, migrations.Target{Database: db.Name}, nil).Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st := store.New(db.Conn, nil)
+	type key struct {
+		unit string
+		day  time.Time
+	}
+	loads := map[key][]record.Usage{}
+	for _, r := range readCSV(t, filepath.Join(dir, "usage.csv")) {
+		d, _ := egovkpi.ParseDate(r["date"])
+		k := key{r["unit_id"], d}
+		if r["procedure"] == "" {
+			loads[k] = loads[k][:0:0]
+			continue
+		}
+		u := record.Usage{UnitID: r["unit_id"], Day: d, Procedure: r["procedure"]}
+		for _, f := range record.Fields() {
+			if v := r[f.Name()]; v != "" {
+				n, err := strconv.ParseUint(v, 10, 32)
+				if err != nil {
+					t.Fatalf("usage.csv %s: %v", f.Name(), err)
+				}
+				u.SetValue(f, uint32(n))
+			}
+		}
+		loads[k] = append(loads[k], u)
+	}
+	touched := store.Touched{}
+	for k, rows := range loads {
+		tt, err := st.WriteUsage(ctx, store.UsageLoad{LoadID: st.NewLoadID(), Source: "scenario", UnitID: k.unit, Days: []time.Time{k.day}, Rows: rows})
+		if err != nil {
+			t.Fatal(err)
+		}
+		touched.Merge(tt)
+	}
+	if err := st.RefreshRollups(ctx, touched); err != nil {
+		t.Fatal(err)
+	}
+	cats := map[key][]record.Procedure{}
+	for _, r := range readCSV(t, filepath.Join(dir, "catalogue.csv")) {
+		d, _ := egovkpi.ParseDate(r["as_of"])
+		cats[key{r["unit_id"], d}] = append(cats[key{r["unit_id"], d}], record.Procedure{
+			Code: r["procedure"], Name: "Thủ tục " + r["procedure"], Level: r["level"], Service: record.Service(r["level"]),
+			EligibleFullProcess: r["eligible_full_process"] == "1", FeeBearing: r["fee_bearing"] == "1", PaperResult: r["paper_result"] == "1",
+		})
+	}
+	for k, ps := range cats {
+		if err := st.WriteCatalogue(ctx, store.CatalogueLoad{LoadID: st.NewLoadID(), Source: "scenario", UnitID: k.unit, AsOf: k.day, Procedures: ps}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db
+}
+
+func fmtNum(p *float64) string {
+	if p == nil {
+		return "NULL"
+	}
+	return strconv.FormatFloat(*p, 'f', -1, 64)
+}
+
+func TestKPIsOfScenarioBasic(t *testing.T) {
+	dir := filepath.Join("testdata", "basic")
+	db := loadScenario(t, dir)
+	p, _ := ParsePeriod("2025-08", egovkpi.Date(2026, 1, 1))
+	got, err := Compute(context.Background(), db.Conn, p, KPIs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, want := range readCSV(t, filepath.Join(dir, "expected.csv")) {
+		seen[want["kpi"]] = true
+		v := got[want["unit_id"]][want["kpi"]]
+		where := want["kpi"] + " of " + want["unit_id"]
+		if n := fmtNum(v.Num); n != want["num"] {
+			t.Errorf("%s: numerator %s, want %s", where, n, want["num"])
+		}
+		if d := fmtNum(v.Den); d != want["den"] {
+			t.Errorf("%s: denominator %s, want %s", where, d, want["den"])
+		}
+		r := v.Ratio()
+		switch {
+		case want["value"] == "NULL" && r != nil:
+			t.Errorf("%s: value %v, want NULL (no data)", where, *r)
+		case want["value"] != "NULL":
+			w, _ := strconv.ParseFloat(want["value"], 64)
+			if r == nil || math.Abs(*r-w) > 5e-7 {
+				t.Errorf("%s: value %s, want %s", where, fmtNum(r), want["value"])
+			}
+		}
+	}
+	for _, k := range KPIs() {
+		if !seen[k.ID] {
+			t.Errorf("KPI %s has no expected figure in the scenario", k.ID)
+		}
+	}
+	_ = fmt.Sprint
+}
+
+func TestKPIByID(t *testing.T) {
+	if _, err := KPIByID("online_rate"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := KPIByID("speed"); err == nil || !strings.Contains(err.Error(), "accepted: complaints_on_time_rate") {
+		t.Fatalf("unknown KPI: %v", err)
+	}
+	for _, k := range KPIs() {
+		if k.NameVI == "" || k.NameEN == "" || k.DescVI == "" || k.DescEN == "" || k.Numerator == "" || k.Denominator == "" {
+			t.Errorf("KPI %s is incomplete", k.ID)
+		}
+	}
+}
