@@ -36,26 +36,30 @@ type KPI struct {
 	// Assumption says where the definition is ours rather than the
 	// official text, or empty.
 	Assumption string
+	// State KPIs describe the catalogue in force at the end of the period
+	// (not flows over it): a successor's figure is its own, its
+	// predecessors' catalogues are not added.
+	State bool
 }
 
 // catalogue lists every KPI, in the order of kpi-spec.md.
 var catalogue = []KPI{
 	{
-		ID: "online_service_coverage", Source: ProcedureCatalogue, HigherIsBetter: true,
+		ID: "online_service_coverage", Source: ProcedureCatalogue, HigherIsBetter: true, State: true,
 		Numerator: "countIf(service != 'none')", Denominator: "count()",
 		NameVI: "Tỷ lệ TTHC có dịch vụ công trực tuyến", NameEN: "Online-service coverage",
 		DescVI: "Số thủ tục có dịch vụ công trực tuyến (một phần hoặc toàn trình) trên tổng số thủ tục thuộc thẩm quyền, theo danh mục có hiệu lực cuối kỳ.",
 		DescEN: "Procedures with a partial or full-process online service over all procedures of the unit, in the catalogue in force at the end of the period.",
 	},
 	{
-		ID: "full_process_coverage", Source: ProcedureCatalogue, HigherIsBetter: true,
+		ID: "full_process_coverage", Source: ProcedureCatalogue, HigherIsBetter: true, State: true,
 		Numerator: "countIf(service = 'full')", Denominator: "countIf(eligible_full_process = 1)",
 		NameVI: "Tỷ lệ DVCTT toàn trình", NameEN: "Full-process (level 4) coverage",
 		DescVI: "Số thủ tục cung cấp dịch vụ công trực tuyến toàn trình trên số thủ tục đủ điều kiện cung cấp toàn trình (trước 15/8/2022: mức độ 4).",
 		DescEN: "Procedures with a published full-process service over procedures eligible for full-process (level 4 before 2022-08-15).",
 	},
 	{
-		ID: "services_with_online_dossiers", Source: ProcedureCatalogue, HigherIsBetter: true,
+		ID: "services_with_online_dossiers", Source: ProcedureCatalogue, HigherIsBetter: true, State: true,
 		Numerator: "countIf(service != 'none' AND ifNull(p_received_online, 0) > 0)", Denominator: "countIf(service != 'none')",
 		NameVI: "Tỷ lệ DVCTT phát sinh hồ sơ", NameEN: "Online services with online dossiers",
 		DescVI:     "Số dịch vụ công trực tuyến có ít nhất một hồ sơ nộp trực tuyến trong kỳ trên tổng số dịch vụ công trực tuyến.",
