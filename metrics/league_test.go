@@ -21,7 +21,7 @@ func TestRankTiesOnThePublishedFigure(t *testing.T) {
 		entry("c", 900, 1000),    // 90.00 %
 		entry("d", 500, 1000),    // 50.00 %: after the tie, rank 4
 		entry("e", 20, 20),       // 100 % of 20 dossiers: not enough data
-		{UnitID: "f", Value: Value{UnitID: "f"}, Completeness: 1},  // no data
+		{UnitID: "f", Value: Value{UnitID: "f"}, Completeness: 1},                            // no data
 		{UnitID: "g", Value: Value{UnitID: "g", Num: f(95), Den: f(100)}, Completeness: 0.5}, // half the days: not enough data
 	}
 	Rank(es, true, DefaultRules)
