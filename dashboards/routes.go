@@ -39,6 +39,9 @@ func (a *App) table() []route {
 		// Collection health. Accounts and roles arrive with issue 5; until
 		// then it shows no secrets (tokens are never stored in clear).
 		{fiber.MethodGet, "/collection", Public, a.collectionPage},
+		// Figures for analysts; accounts and API tokens arrive with issue 5.
+		{fiber.MethodGet, "/api/v1/kpis", Public, a.apiKPIs},
+		{fiber.MethodGet, "/api/v1/league", Public, a.apiLeague},
 		{fiber.MethodGet, "/upload", Public, a.uploadPage},
 		{fiber.MethodGet, "/upload/template.:format", Public, a.uploadTemplate},
 		{fiber.MethodPost, "/upload", UnitToken, a.uploadFile},

@@ -22,6 +22,7 @@ import (
 	"egovkpi/collector/protocol"
 	"egovkpi/collector/push"
 	"egovkpi/collector/store"
+	"egovkpi/internal/refdata"
 )
 
 //go:embed templates/*.html
@@ -58,6 +59,7 @@ type App struct {
 	deps  Deps
 	tpl   *template.Template
 	loc   *time.Location
+	reg   *refdata.Registry
 }
 
 // New builds the app and its routes.
@@ -79,7 +81,11 @@ func New(deps Deps) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dashboards: parse templates: %w", err)
 	}
-	a := &App{deps: deps, tpl: tpl, loc: loc}
+	reg, err := refdata.Load()
+	if err != nil {
+		return nil, fmt.Errorf("dashboards: %w", err)
+	}
+	a := &App{deps: deps, tpl: tpl, loc: loc, reg: reg}
 	a.fiber = fiber.New(fiber.Config{
 		AppName:               "egovkpi",
 		DisableStartupMessage: true,

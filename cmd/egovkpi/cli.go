@@ -45,6 +45,7 @@ func commands() []command {
 		tokensCommand(),
 		simulateCommand(),
 		benchCommand(),
+		leagueCommand(),
 		unitsCommand(),
 		configCommand(),
 		versionCommand(),

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"flag"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"text/tabwriter"
+
+	"egovkpi/dashboards"
+	"egovkpi/internal/config"
+	"egovkpi/internal/refdata"
+	"egovkpi/metrics"
+)
+
+func leagueCommand() command {
+	return command{
+		name:    "league",
+		summary: "Print a league table, the same figures as GET /api/v1/league: egovkpi league --block province --period 2025Q3 --kpi online_rate.",
+		flags: func(c *cli, fs *flag.FlagSet) func(context.Context, []string) error {
+			cf := withConfig(c, fs)
+			params := map[string]*string{}
+			for _, p := range []struct{ name, help string }{
+				{"block", "ministry or province"},
+				{"period", metrics.PeriodFormats},
+				{"kpi", "a KPI id (egovkpi league --kpi list prints them)"},
+				{"region", "only this region code (provinces)"},
+				{"kind", "only this unit kind"},
+			} {
+				params[p.name] = fs.String(p.name, "", p.help)
+			}
+			format := fs.String("format", "table", "table, csv or json (the API's JSON)")
+			return func(ctx context.Context, args []string) error {
+				if err := noArgs(args); err != nil {
+					return err
+				}
+				if *params["kpi"] == "list" {
+					for _, k := range metrics.KPIs() {
+						fmt.Fprintf(c.stdout, "%-32s %s\n", k.ID, k.NameEN)
+					}
+					return nil
+				}
+				if *format != "table" && *format != "csv" && *format != "json" {
+					return usagef("--format: unknown format %q (accepted: table, csv, json)", *format)
+				}
+				req, name, err := dashboards.ParseLeagueRequest(func(k string) string { return *params[k] }, todayInVietnam)
+				if err != nil {
+					return usagef("--%s: %v", name, err)
+				}
+				return cf.withDatabase(ctx, func(cfg config.Config, db *database, log *slog.Logger) error {
+					if err := db.Runner().Check(ctx); err != nil {
+						return fmt.Errorf("%s is not ready: %w", db.describe(), err)
+					}
+					reg, err := refdata.Load()
+					if err != nil {
+						return err
+					}
+					t, err := metrics.League(ctx, db.Conn, reg, req.Block, req.Period, req.KPI, metrics.DefaultRules, req.Filter, todayInVietnam())
+					if err != nil {
+						return err
+					}
+					j := t.JSON(reg)
+					switch *format {
+					case "json":
+						b, err := j.MarshalIndent()
+						if err != nil {
+							return err
+						}
+						_, err = c.stdout.Write(b)
+						return err
+					case "csv":
+						return printLeagueCSV(c, j)
+					}
+					return printLeagueTable(c, j)
+				})
+			}
+		},
+	}
+}
+
+func num(p *float64, decimals int) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*p, 'f', decimals, 64)
+}
+
+func intOr(p *int) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.Itoa(*p)
+}
+
+func printLeagueTable(c *cli, j metrics.TableJSON) error {
+	fmt.Fprintf(c.stdout, "%s — %s, %s (%s..%s), previous %s\n", j.KPI.NameVI, j.Block, j.Period, j.PeriodFrom, j.PeriodTo, j.PreviousPeriod)
+	if j.Empty {
+		fmt.Fprintln(c.stdout, j.Message)
+	}
+	w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "RANK\tUNIT\tNAME\tVALUE %\tNUMERATOR\tDENOMINATOR\tMOVE\tCOMPLETE %\tNOTE\t")
+	for _, r := range j.Rows {
+		note := ""
+		if r.NotEnoughData {
+			note = "not enough data"
+		} else if r.Value == nil {
+			note = "no data"
+		}
+		complete := r.Completeness * 100
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", intOr(r.Rank), r.UnitID, r.NameVI, num(r.Published, 2), num(r.Numerator, 0), num(r.Denominator, 0),
+			intOr(r.Movement), num(&complete, 1), note)
+	}
+	return w.Flush()
+}
+
+func printLeagueCSV(c *cli, j metrics.TableJSON) error {
+	w := csv.NewWriter(c.stdout)
+	_ = w.Write([]string{"period", "block", "kpi", "rank", "unit_id", "code", "name_vi", "name_en", "numerator", "denominator", "value", "published", "movement", "completeness", "not_enough_data"})
+	for _, r := range j.Rows {
+		_ = w.Write([]string{j.Period, j.Block, j.KPI.ID, intOr(r.Rank), r.UnitID, r.Code, r.NameVI, r.NameEN, num(r.Numerator, -1), num(r.Denominator, -1),
+			num(r.Value, -1), num(r.Published, 2), intOr(r.Movement), strconv.FormatFloat(r.Completeness, 'f', -1, 64), strconv.FormatBool(r.NotEnoughData)})
+	}
+	w.Flush()
+	return w.Error()
+}

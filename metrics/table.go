@@ -1,0 +1,210 @@
+package metrics
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"egovkpi"
+	"egovkpi/internal/refdata"
+)
+
+// Filter narrows a league table; empty fields match everything.
+type Filter struct {
+	Region string // region code, e.g. DBSH
+	Kind   string // unit kind, e.g. municipality
+}
+
+// Table is a league table: one block, one KPI, one period.
+type Table struct {
+	Block    egovkpi.Block
+	Period   Period
+	Previous Period
+	KPI      KPI
+	Rules    Rules
+	Entries  []Entry
+}
+
+// Empty reports whether no unit has data in the period.
+func (t Table) Empty() bool {
+	for _, e := range t.Entries {
+		if e.Published != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// League computes a league table from the rollups: the units in force at the
+// end of the period (with their predecessors' figures carried), their data
+// completeness, ranks on the published figure and movement against the
+// previous comparable period.
+func League(ctx context.Context, conn driver.Conn, reg *refdata.Registry, block egovkpi.Block, p Period, k KPI, rules Rules, f Filter, today time.Time) (Table, error) {
+	t := Table{Block: block, Period: p, Previous: p.Previous(), KPI: k, Rules: rules}
+	cur, err := entries(ctx, conn, reg, block, p, k, rules, f, today)
+	if err != nil {
+		return t, err
+	}
+	prev, err := entries(ctx, conn, reg, block, t.Previous, k, rules, f, today)
+	if err != nil {
+		return t, err
+	}
+	Move(cur, prev)
+	t.Entries = cur
+	return t, nil
+}
+
+func entries(ctx context.Context, conn driver.Conn, reg *refdata.Registry, block egovkpi.Block, p Period, k KPI, rules Rules, f Filter, today time.Time) ([]Entry, error) {
+	shown := Shown(reg, block, p)
+	for id := range shown {
+		u, _ := reg.ByID(id)
+		if (f.Region != "" && u.Region != f.Region) || (f.Kind != "" && u.Kind != f.Kind) {
+			delete(shown, id)
+		}
+	}
+	vals, err := Compute(ctx, conn, p, []KPI{k})
+	if err != nil {
+		return nil, err
+	}
+	carried := Carry(vals, shown, []KPI{k})
+	days, err := daysWithData(ctx, conn, p)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entry, 0, len(shown))
+	for id, units := range shown {
+		e := Entry{UnitID: id, Value: carried[id][k.ID]}
+		with := 0
+		for _, u := range units {
+			with += days[u]
+		}
+		if exp := ExpectedDays(reg, units, p, today); exp > 0 {
+			e.Completeness = float64(with) / float64(exp)
+			if e.Completeness > 1 {
+				e.Completeness = 1
+			}
+		}
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].UnitID < out[j].UnitID })
+	Rank(out, k.HigherIsBetter, rules)
+	return out, nil
+}
+
+// daysWithData counts, per unit, the days of the period a load covered.
+func daysWithData(ctx context.Context, conn driver.Conn, p Period) (map[string]int, error) {
+	rows, err := conn.Query(ctx, "SELECT unit_id, toUInt32(count()) AS covered FROM usage_unit_day WHERE day >= toDate(?) AND day <= toDate(?) GROUP BY unit_id",
+		p.From.Format(egovkpi.DateLayout), p.To.Format(egovkpi.DateLayout))
+	if err != nil {
+		return nil, fmt.Errorf("metrics: days with data in %s: %w", p, err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var u string
+		var n uint32
+		if err := rows.Scan(&u, &n); err != nil {
+			return nil, fmt.Errorf("metrics: days with data: %w", err)
+		}
+		out[u] = int(n)
+	}
+	return out, rows.Err()
+}
+
+// TableJSON is the JSON form of a league table, the same for the API and
+// the CLI.
+type TableJSON struct {
+	Block          string    `json:"block"`
+	Period         string    `json:"period"`
+	PeriodFrom     string    `json:"period_from"`
+	PeriodTo       string    `json:"period_to"`
+	PreviousPeriod string    `json:"previous_period"`
+	KPI            KPIJSON   `json:"kpi"`
+	Rules          RulesJSON `json:"rules"`
+	Empty          bool      `json:"empty"`
+	Message        string    `json:"message,omitempty"`
+	Rows           []RowJSON `json:"rows"`
+}
+
+// KPIJSON describes a KPI.
+type KPIJSON struct {
+	ID             string `json:"id"`
+	NameVI         string `json:"name_vi"`
+	NameEN         string `json:"name_en"`
+	DescriptionVI  string `json:"description_vi,omitempty"`
+	DescriptionEN  string `json:"description_en,omitempty"`
+	Source         string `json:"source,omitempty"`
+	HigherIsBetter bool   `json:"higher_is_better"`
+	Assumption     string `json:"assumption,omitempty"`
+}
+
+// RulesJSON says when a unit is ranked.
+type RulesJSON struct {
+	MinDenominator  float64 `json:"min_denominator"`
+	MinCompleteness float64 `json:"min_completeness"`
+}
+
+// RowJSON is one unit of a league table. Value is null when there is no
+// data; Published is the percentage with two decimals that ranks follow.
+type RowJSON struct {
+	Rank          *int     `json:"rank"`
+	UnitID        string   `json:"unit_id"`
+	Code          string   `json:"code"`
+	NameVI        string   `json:"name_vi"`
+	NameEN        string   `json:"name_en"`
+	Region        string   `json:"region,omitempty"`
+	Numerator     *float64 `json:"numerator"`
+	Denominator   *float64 `json:"denominator"`
+	Value         *float64 `json:"value"`
+	Published     *float64 `json:"published"`
+	Movement      *int     `json:"movement"`
+	Completeness  float64  `json:"completeness"`
+	NotEnoughData bool     `json:"not_enough_data"`
+}
+
+// DescribeKPI returns a KPI's JSON description.
+func DescribeKPI(k KPI) KPIJSON {
+	return KPIJSON{ID: k.ID, NameVI: k.NameVI, NameEN: k.NameEN, DescriptionVI: k.DescVI, DescriptionEN: k.DescEN,
+		Source: string(k.Source), HigherIsBetter: k.HigherIsBetter, Assumption: k.Assumption}
+}
+
+// JSON renders the table.
+func (t Table) JSON(reg *refdata.Registry) TableJSON {
+	out := TableJSON{
+		Block: string(t.Block), Period: t.Period.String(), PeriodFrom: t.Period.From.Format(egovkpi.DateLayout), PeriodTo: t.Period.To.Format(egovkpi.DateLayout),
+		PreviousPeriod: t.Previous.String(), KPI: DescribeKPI(t.KPI),
+		Rules: RulesJSON{MinDenominator: t.Rules.MinDenominator, MinCompleteness: t.Rules.MinCompleteness},
+		Empty: t.Empty(), Rows: []RowJSON{},
+	}
+	if out.Empty {
+		out.Message = fmt.Sprintf("no data for %s in %s: the table is empty", t.KPI.ID, t.Period)
+	}
+	for _, e := range t.Entries {
+		u, _ := reg.ByID(e.UnitID)
+		r := RowJSON{UnitID: e.UnitID, Code: u.Code, NameVI: u.NameVI, NameEN: u.NameEN, Region: u.Region,
+			Numerator: e.Value.Num, Denominator: e.Value.Den, Value: e.Value.Ratio(), Published: e.Published, Movement: e.Movement,
+			Completeness: roundTo(e.Completeness, 4), NotEnoughData: e.NotEnoughData}
+		if e.Rank > 0 {
+			rank := e.Rank
+			r.Rank = &rank
+		}
+		out.Rows = append(out.Rows, r)
+	}
+	return out
+}
+
+func roundTo(x float64, decimals int) float64 {
+	p := 1.0
+	for range decimals {
+		p *= 10
+	}
+	return float64(int64(x*p+0.5)) / p
+}
+
+// MarshalIndent is the one JSON encoding of a table, so the API and the CLI
+// print the same bytes.
+func (j TableJSON) MarshalIndent() ([]byte, error) { return json.MarshalIndent(j, "", "  ") }
