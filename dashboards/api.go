@@ -9,6 +9,7 @@ import (
 
 	"egovkpi"
 	"egovkpi/collector/protocol"
+	"egovkpi/internal/refdata"
 	"egovkpi/metrics"
 )
 
@@ -86,6 +87,83 @@ func (a *App) apiLeague(c *fiber.Ctx) error {
 		return err
 	}
 	body, err := t.JSON(a.reg).MarshalIndent()
+	if err != nil {
+		return err
+	}
+	c.Type("json", "utf-8")
+	return c.Send(body)
+}
+
+// SeriesRequest is a parsed series request, shared by the API and the CLI.
+type SeriesRequest struct {
+	Unit     egovkpi.Unit
+	KPI      metrics.KPI
+	From, To metrics.Period
+	Step     metrics.PeriodKind
+}
+
+// ParseSeriesRequest checks the parameters of a unit series: unit (id or
+// official code, as of the end of the series), kpi, from and to (periods;
+// the series runs from the first day of from to the last of to) and step
+// (month, quarter, half or year; default quarter).
+func ParseSeriesRequest(param func(string) string, today func() time.Time) (SeriesRequest, string, error) {
+	var r SeriesRequest
+	for _, name := range []string{"unit", "kpi", "from", "to"} {
+		if param(name) == "" {
+			return r, name, fmt.Errorf("missing")
+		}
+	}
+	k, err := metrics.KPIByID(param("kpi"))
+	if err != nil {
+		return r, "kpi", err
+	}
+	r.KPI = k
+	if r.From, err = metrics.ParsePeriod(param("from"), today()); err != nil {
+		return r, "from", err
+	}
+	if r.To, err = metrics.ParsePeriod(param("to"), today()); err != nil {
+		return r, "to", err
+	}
+	if r.To.To.Before(r.From.From) {
+		return r, "to", fmt.Errorf("%s ends before %s starts", r.To, r.From)
+	}
+	r.Step = metrics.Quarter
+	if s := param("step"); s != "" {
+		r.Step = metrics.PeriodKind(s)
+		if _, err := metrics.Steps(r.From.From, r.From.From, r.Step); err != nil {
+			return r, "step", err
+		}
+	}
+	reg, err := refdata.Load()
+	if err != nil {
+		return r, "", err
+	}
+	if r.Unit, err = metrics.ResolveUnit(reg, param("unit"), r.To.To); err != nil {
+		return r, "unit", err
+	}
+	return r, "", nil
+}
+
+// apiSeries answers GET /api/v1/units/:code/series.
+func (a *App) apiSeries(c *fiber.Ctx) error {
+	param := func(k string) string {
+		if k == "unit" {
+			return c.Params("code")
+		}
+		return c.Query(k)
+	}
+	req, name, err := ParseSeriesRequest(param, a.today)
+	if err != nil {
+		if name == "" {
+			return err
+		}
+		return badParam(c, name, err)
+	}
+	s, err := metrics.UnitSeries(c.UserContext(), a.deps.Conn, a.reg, req.Unit, req.KPI, req.From.From, req.To.To, req.Step, a.today())
+	if err != nil {
+		return err
+	}
+	body, err := s.JSON().MarshalIndent()
 	if err != nil {
 		return err
 	}

@@ -42,6 +42,7 @@ func (a *App) table() []route {
 		// Figures for analysts; accounts and API tokens arrive with issue 5.
 		{fiber.MethodGet, "/api/v1/kpis", Public, a.apiKPIs},
 		{fiber.MethodGet, "/api/v1/league", Public, a.apiLeague},
+		{fiber.MethodGet, "/api/v1/units/:code/series", Public, a.apiSeries},
 		{fiber.MethodGet, "/upload", Public, a.uploadPage},
 		{fiber.MethodGet, "/upload/template.:format", Public, a.uploadTemplate},
 		{fiber.MethodPost, "/upload", UnitToken, a.uploadFile},

@@ -46,6 +46,7 @@ func commands() []command {
 		simulateCommand(),
 		benchCommand(),
 		leagueCommand(),
+		seriesCommand(),
 		unitsCommand(),
 		configCommand(),
 		versionCommand(),

@@ -128,3 +128,66 @@ func TestLeagueBadInputAndEmptyPeriods(t *testing.T) {
 		t.Fatalf("empty period: %d %s", status, body)
 	}
 }
+
+// TestSeriesAcrossTheProvinceMerger: Tuyên Quang of the 34 (p34-08) was
+// formed on 2025-07-01 from Tuyên Quang (p63-08) and Hà Giang (p63-02). In
+// its quarterly series, 2025Q2 is its predecessors' sums: p63-08 received
+// 100 with 20 online, p63-02 300 with 90 online, so (20 + 90) / (100 + 300)
+// = 27.50 % (averaging their ratios, 20 % and 30 %, would give 25 %).
+// 2025Q3 is p34-08's own 60 / 200 = 30.00 %.
+func TestSeriesAcrossTheProvinceMerger(t *testing.T) {
+	db := chtest.NewDB(t)
+	ctx := context.Background()
+	if _, err := migrations.NewRunner(db.Conn, migrations.Target{Database: db.Name}, nil).Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st := store.New(db.Conn, nil)
+	touched := store.Touched{}
+	for _, l := range []struct {
+		unit          string
+		day           time.Time
+		received, onl uint32
+	}{
+		{"p63-08", egovkpi.Date(2025, 5, 10), 100, 20},
+		{"p63-02", egovkpi.Date(2025, 6, 10), 300, 90},
+		{"p34-08", egovkpi.Date(2025, 8, 10), 200, 60},
+	} {
+		u := record.Usage{UnitID: l.unit, Day: l.day, Procedure: "1.000001"}
+		u.SetValue(record.Received, l.received)
+		u.SetValue(record.ReceivedOnline, l.onl)
+		tt, err := st.WriteUsage(ctx, store.UsageLoad{LoadID: st.NewLoadID(), UnitID: l.unit, Days: []time.Time{l.day}, Rows: []record.Usage{u}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		touched.Merge(tt)
+	}
+	if err := st.RefreshRollups(ctx, touched); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"EGOVKPI_CLICKHOUSE_ADDR": db.Options.Addr, "EGOVKPI_CLICKHOUSE_DATABASE": db.Name}
+	code, cliOut, errOut := runCLI(t, env, "series", "--unit", "08", "--kpi", "online_rate", "--from", "2025Q2", "--to", "2025Q3", "--format", "json")
+	if code != 0 {
+		t.Fatalf("cli: %d %s", code, errOut)
+	}
+	status, apiOut := apiGet(t, db, "/api/v1/units/08/series?kpi=online_rate&from=2025Q2&to=2025Q3")
+	if status != 200 || cliOut != string(apiOut) {
+		t.Fatalf("API (%d) and CLI differ\nCLI:\n%s\nAPI:\n%s", status, cliOut, apiOut)
+	}
+	var s metrics.SeriesJSON
+	if err := json.Unmarshal(apiOut, &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.UnitID != "p34-08" || len(s.Points) != 2 || len(s.Notes) != 1 || !strings.Contains(s.Notes[0], "p63-02") {
+		t.Fatalf("series: %+v", s)
+	}
+	q2, q3 := s.Points[0], s.Points[1]
+	if *q2.Published != 27.5 || *q2.Numerator != 110 || *q2.Denominator != 400 || len(q2.Carried) != 3 {
+		t.Fatalf("2025Q2 = %+v, want 110/400 = 27.50 %% from p34-08's predecessors", q2)
+	}
+	if *q3.Published != 30 || len(q3.Carried) != 1 {
+		t.Fatalf("2025Q3 = %+v, want p34-08's own 30 %%", q3)
+	}
+	if status, body := apiGet(t, db, "/api/v1/units/02/series?kpi=online_rate&from=2025Q2&to=2025Q3"); status != 400 || !strings.Contains(string(body), "parameter unit") {
+		t.Fatalf("a code not valid at the end of the series: %d %s", status, body)
+	}
+}
