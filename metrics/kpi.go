@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 )
@@ -169,4 +170,25 @@ func (k KPI) Name(lang string) string {
 		return k.NameEN
 	}
 	return k.NameVI
+}
+
+// Markdown writes the KPI table of docs/kpi-methodology.md from the
+// catalogue, so the document says what the code computes.
+func Markdown(w io.Writer) error {
+	if _, err := fmt.Fprintln(w, "| id | KPI | numerator | denominator | from | assumption |\n|---|---|---|---|---|---|"); err != nil {
+		return err
+	}
+	for _, k := range catalogue {
+		from := "days (`usage_unit_day`)"
+		if k.Source == ProcedureCatalogue {
+			from = "catalogue in force at the end + procedures' months"
+			if k.State {
+				from = "catalogue in force at the end (state)"
+			}
+		}
+		if _, err := fmt.Fprintf(w, "| `%s` | %s<br>*%s* | `%s` | `%s` | %s | %s |\n", k.ID, k.NameEN, k.NameVI, k.Numerator, k.Denominator, from, k.Assumption); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -72,5 +74,21 @@ func TestBadPeriods(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want %q", in, err, want)
 		}
+	}
+}
+
+// TestMethodologyDocIsTrue keeps docs/kpi-methodology.md in step with the
+// catalogue.
+func TestMethodologyDocIsTrue(t *testing.T) {
+	var b strings.Builder
+	if err := Markdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "kpi-methodology.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(doc), b.String()) {
+		t.Fatalf("docs/kpi-methodology.md does not hold the current KPI table; regenerate it:\n%s", b.String())
 	}
 }
