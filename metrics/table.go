@@ -118,16 +118,25 @@ func daysWithData(ctx context.Context, conn driver.Conn, p Period) (map[string]i
 // TableJSON is the JSON form of a league table, the same for the API and
 // the CLI.
 type TableJSON struct {
-	Block          string    `json:"block"`
-	Period         string    `json:"period"`
-	PeriodFrom     string    `json:"period_from"`
-	PeriodTo       string    `json:"period_to"`
-	PreviousPeriod string    `json:"previous_period"`
-	KPI            KPIJSON   `json:"kpi"`
-	Rules          RulesJSON `json:"rules"`
-	Empty          bool      `json:"empty"`
-	Message        string    `json:"message,omitempty"`
-	Rows           []RowJSON `json:"rows"`
+	Block          string      `json:"block"`
+	Period         string      `json:"period"`
+	PeriodFrom     string      `json:"period_from"`
+	PeriodTo       string      `json:"period_to"`
+	PreviousPeriod string      `json:"previous_period"`
+	KPI            KPIJSON     `json:"kpi"`
+	Rules          RulesJSON   `json:"rules"`
+	Empty          bool        `json:"empty"`
+	Message        string      `json:"message,omitempty"`
+	Target         *TargetJSON `json:"target"`
+	Rows           []RowJSON   `json:"rows"`
+}
+
+// TargetJSON is the national target in force for the table's KPI and block.
+type TargetJSON struct {
+	Value  float64 `json:"value"`
+	Year   int     `json:"year"`
+	Source string  `json:"source"`
+	Note   string  `json:"note,omitempty"`
 }
 
 // KPIJSON describes a KPI.
@@ -164,6 +173,8 @@ type RowJSON struct {
 	Movement      *int     `json:"movement"`
 	Completeness  float64  `json:"completeness"`
 	NotEnoughData bool     `json:"not_enough_data"`
+	// Attainment is value ÷ target (≥ 1: met), null without a target or data.
+	Attainment *float64 `json:"attainment"`
 }
 
 // DescribeKPI returns a KPI's JSON description.
@@ -183,6 +194,13 @@ func (t Table) JSON(reg *refdata.Registry) TableJSON {
 	if out.Empty {
 		out.Message = fmt.Sprintf("no data for %s in %s: the table is empty", t.KPI.ID, t.Period)
 	}
+	var target *Target
+	if ts, err := Targets(); err == nil {
+		if tg, ok := TargetFor(ts, t.KPI.ID, t.Block, t.Period); ok {
+			target = &tg
+			out.Target = &TargetJSON{Value: tg.Value, Year: tg.Year, Source: tg.Source, Note: tg.Note}
+		}
+	}
 	for _, e := range t.Entries {
 		u, _ := reg.ByID(e.UnitID)
 		r := RowJSON{UnitID: e.UnitID, Code: u.Code, NameVI: u.NameVI, NameEN: u.NameEN, Region: u.Region,
@@ -191,6 +209,9 @@ func (t Table) JSON(reg *refdata.Registry) TableJSON {
 		if e.Rank > 0 {
 			rank := e.Rank
 			r.Rank = &rank
+		}
+		if target != nil {
+			r.Attainment, _ = Attainment(e.Value, *target)
 		}
 		out.Rows = append(out.Rows, r)
 	}

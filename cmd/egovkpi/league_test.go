@@ -124,8 +124,15 @@ func TestLeagueBadInputAndEmptyPeriods(t *testing.T) {
 	status, body := apiGet(t, db, "/api/v1/league?block=ministry&period=2019&kpi=on_time_rate")
 	var j metrics.TableJSON
 	_ = json.Unmarshal(body, &j)
-	if status != 200 || !j.Empty || !strings.Contains(j.Message, "no data for on_time_rate in 2019") || len(j.Rows) != 25 {
+	if status != 200 || !j.Empty || !strings.Contains(j.Message, "no data for on_time_rate in 2019") || len(j.Rows) != 25 || j.Target != nil {
 		t.Fatalf("empty period: %d %s", status, body)
+	}
+	// The national target in force comes with the table.
+	_, body = apiGet(t, db, "/api/v1/league?block=province&period=2021&kpi=full_process_coverage")
+	j = metrics.TableJSON{}
+	_ = json.Unmarshal(body, &j)
+	if j.Target == nil || j.Target.Value != 1 || j.Target.Year != 2021 || !strings.Contains(j.Target.Source, "2021") || len(j.Rows) != 63 {
+		t.Fatalf("target of full_process_coverage in 2021: %+v (%d rows)", j.Target, len(j.Rows))
 	}
 }
 
