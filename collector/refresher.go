@@ -40,13 +40,6 @@ func (r *Refresher) Add(t store.Touched) {
 	}
 }
 
-// Pending counts the slices waiting for a refresh.
-func (r *Refresher) Pending() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.pending.Slices()
-}
-
 // Run refreshes queued slices until ctx ends, then refreshes what is left.
 func (r *Refresher) Run(ctx context.Context) {
 	for {

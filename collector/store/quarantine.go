@@ -174,9 +174,3 @@ func (s *Store) RecordReplay(ctx context.Context, id uuid.UUID, loadID uint64, a
 	return b.Send()
 }
 
-// CountQuarantine returns how many items a source has in quarantine since t.
-func (s *Store) CountQuarantine(ctx context.Context, source string, since time.Time) (uint64, error) {
-	var n uint64
-	err := s.conn.QueryRow(ctx, "SELECT count() FROM quarantine WHERE source = ? AND received_at >= ?", source, since).Scan(&n)
-	return n, err
-}

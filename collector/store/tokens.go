@@ -31,11 +31,6 @@ func (s *Store) CreateToken(ctx context.Context, unitID, name string) (string, e
 	return token, s.saveToken(ctx, HashToken(token), unitID, name, false, time.Now())
 }
 
-// RegisterToken stores a token chosen elsewhere (the demo's simulator).
-func (s *Store) RegisterToken(ctx context.Context, token, unitID, name string) error {
-	return s.saveToken(ctx, HashToken(token), unitID, name, false, time.Now())
-}
-
 // RevokeToken disables a token by its hash.
 func (s *Store) RevokeToken(ctx context.Context, hash string) error {
 	unit, name, err := s.tokenRow(ctx, hash, true)
