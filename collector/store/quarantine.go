@@ -173,4 +173,3 @@ func (s *Store) RecordReplay(ctx context.Context, id uuid.UUID, loadID uint64, a
 	}
 	return b.Send()
 }
-
