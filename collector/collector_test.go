@@ -18,7 +18,7 @@ import (
 	"egovkpi/collector/store"
 	"egovkpi/internal/chtest"
 	"egovkpi/internal/refdata"
-	"egovkpi/migrations"
+	"egovkpi/internal/testdb"
 )
 
 func TestMain(m *testing.M) { chtest.Main(m) }
@@ -36,11 +36,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	db := chtest.NewDB(t)
-	ctx := context.Background()
-	if _, err := migrations.NewRunner(db.Conn, migrations.Target{Database: db.Name}, nil).Up(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := testdb.Migrated(t)
 	reg, err := refdata.Load()
 	if err != nil {
 		t.Fatal(err)

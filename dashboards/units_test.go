@@ -12,7 +12,7 @@ import (
 
 	"egovkpi/internal/chtest"
 	"egovkpi/internal/refdata"
-	"egovkpi/migrations"
+	"egovkpi/internal/testdb"
 )
 
 func TestMain(m *testing.M) { chtest.Main(m) }
@@ -21,11 +21,8 @@ func TestMain(m *testing.M) { chtest.Main(m) }
 // units loaded.
 func newApp(t *testing.T, ready func(context.Context) error) *App {
 	t.Helper()
-	db := chtest.NewDB(t)
+	db := testdb.Migrated(t)
 	ctx := context.Background()
-	if _, err := migrations.NewRunner(db.Conn, migrations.Target{Database: db.Name}, nil).Up(ctx); err != nil {
-		t.Fatal(err)
-	}
 	reg, err := refdata.Load()
 	if err != nil {
 		t.Fatal(err)

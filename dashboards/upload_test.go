@@ -12,17 +12,13 @@ import (
 
 	"egovkpi/collector"
 	"egovkpi/collector/store"
-	"egovkpi/internal/chtest"
 	"egovkpi/internal/refdata"
-	"egovkpi/migrations"
+	"egovkpi/internal/testdb"
 )
 
 func uploadApp(t *testing.T) (*App, *collector.Collector) {
-	db := chtest.NewDB(t)
+	db := testdb.Migrated(t)
 	ctx := context.Background()
-	if _, err := migrations.NewRunner(db.Conn, migrations.Target{Database: db.Name}, nil).Up(ctx); err != nil {
-		t.Fatal(err)
-	}
 	reg, _ := refdata.Load()
 	if _, err := refdata.Sync(ctx, db.Conn, reg); err != nil {
 		t.Fatal(err)

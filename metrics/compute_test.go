@@ -16,7 +16,7 @@ import (
 	"egovkpi/collector/record"
 	"egovkpi/collector/store"
 	"egovkpi/internal/chtest"
-	"egovkpi/migrations"
+	"egovkpi/internal/testdb"
 )
 
 func TestMain(m *testing.M) { chtest.Main(m) }
@@ -54,11 +54,8 @@ func readCSV(t *testing.T, path string) []map[string]string {
 // collector's store and refreshes the rollups.
 func loadScenario(t *testing.T, dir string) *chtest.DB {
 	t.Helper()
-	db := chtest.NewDB(t)
+	db := testdb.Migrated(t)
 	ctx := context.Background()
-	if _, err := migrations.NewRunner(db.Conn, migrations.Target{Database: db.Name}, nil).Up(ctx); err != nil {
-		t.Fatal(err)
-	}
 	st := store.New(db.Conn, nil)
 	type key struct {
 		unit string

@@ -14,19 +14,16 @@ import (
 	"egovkpi/collector/store"
 	"egovkpi/dashboards"
 	"egovkpi/internal/chtest"
+	"egovkpi/internal/testdb"
 	"egovkpi/metrics"
-	"egovkpi/migrations"
 )
 
 // leagueFixture loads August 2025 for three provinces, every day covered:
 // online rates 60/100 (p34-01), 30/50 (p34-04, the same 60.00 %: a tie) and
 // 10/100 (p34-08).
 func leagueFixture(t *testing.T) *chtest.DB {
-	db := chtest.NewDB(t)
+	db := testdb.Migrated(t)
 	ctx := context.Background()
-	if _, err := migrations.NewRunner(db.Conn, migrations.Target{Database: db.Name}, nil).Up(ctx); err != nil {
-		t.Fatal(err)
-	}
 	st := store.New(db.Conn, nil)
 	var days []time.Time
 	for d := egovkpi.Date(2025, 8, 1); d.Month() == time.August; d = d.AddDate(0, 0, 1) {
@@ -143,11 +140,8 @@ func TestLeagueBadInputAndEmptyPeriods(t *testing.T) {
 // = 27.50 % (averaging their ratios, 20 % and 30 %, would give 25 %).
 // 2025Q3 is p34-08's own 60 / 200 = 30.00 %.
 func TestSeriesAcrossTheProvinceMerger(t *testing.T) {
-	db := chtest.NewDB(t)
+	db := testdb.Migrated(t)
 	ctx := context.Background()
-	if _, err := migrations.NewRunner(db.Conn, migrations.Target{Database: db.Name}, nil).Up(ctx); err != nil {
-		t.Fatal(err)
-	}
 	st := store.New(db.Conn, nil)
 	touched := store.Touched{}
 	for _, l := range []struct {

@@ -6,7 +6,7 @@ import (
 
 	"egovkpi/collector/store"
 	"egovkpi/internal/chtest"
-	"egovkpi/migrations"
+	"egovkpi/internal/testdb"
 )
 
 func TestMain(m *testing.M) { chtest.Main(m) }
@@ -14,11 +14,8 @@ func TestMain(m *testing.M) { chtest.Main(m) }
 // TestWriterStoresEveryRow is a small, always-run version of the ingest
 // benchmark: the writer stores exactly the rows it is given.
 func TestWriterStoresEveryRow(t *testing.T) {
-	db := chtest.NewDB(t)
+	db := testdb.Migrated(t)
 	ctx := context.Background()
-	if _, err := migrations.NewRunner(db.Conn, migrations.Target{Database: db.Name}, nil).Up(ctx); err != nil {
-		t.Fatal(err)
-	}
 	r, err := Writer(ctx, store.New(db.Conn, nil), 300_000, 100_000)
 	if err != nil {
 		t.Fatal(err)

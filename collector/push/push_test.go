@@ -21,7 +21,7 @@ import (
 	"egovkpi/collector/store"
 	"egovkpi/internal/chtest"
 	"egovkpi/internal/refdata"
-	"egovkpi/migrations"
+	"egovkpi/internal/testdb"
 )
 
 func TestMain(m *testing.M) { chtest.Main(m) }
@@ -37,11 +37,7 @@ type env struct {
 const bodyLimit = 4 << 20
 
 func newEnv(t *testing.T) *env {
-	db := chtest.NewDB(t)
-	ctx := context.Background()
-	if _, err := migrations.NewRunner(db.Conn, migrations.Target{Database: db.Name}, nil).Up(ctx); err != nil {
-		t.Fatal(err)
-	}
+	db := testdb.Migrated(t)
 	reg, _ := refdata.Load()
 	col := collector.New(store.New(db.Conn, nil), reg, collector.Options{})
 	h := push.New(col, nil)

@@ -9,17 +9,14 @@ import (
 
 	"egovkpi/collector/record"
 	"egovkpi/internal/chtest"
-	"egovkpi/migrations"
+	"egovkpi/internal/testdb"
 )
 
 func TestMain(m *testing.M) { chtest.Main(m) }
 
 func newStore(t testing.TB) *Store {
 	t.Helper()
-	db := chtest.NewDB(t)
-	if _, err := migrations.NewRunner(db.Conn, migrations.Target{Database: db.Name}, nil).Up(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	db := testdb.Migrated(t)
 	return New(db.Conn, nil)
 }
 

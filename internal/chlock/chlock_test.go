@@ -11,16 +11,13 @@ import (
 
 	"egovkpi/internal/chlock"
 	"egovkpi/internal/chtest"
-	"egovkpi/migrations"
+	"egovkpi/internal/testdb"
 )
 
 func TestMain(m *testing.M) { chtest.Main(m) }
 
 func newDB(t *testing.T) *chtest.DB {
-	db := chtest.NewDB(t)
-	if _, err := migrations.NewRunner(db.Conn, migrations.Target{Database: db.Name}, nil).Up(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	db := testdb.Migrated(t)
 	return db
 }
 

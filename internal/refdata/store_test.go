@@ -5,17 +5,14 @@ import (
 	"testing"
 
 	"egovkpi/internal/chtest"
-	"egovkpi/migrations"
+	"egovkpi/internal/testdb"
 )
 
 func TestMain(m *testing.M) { chtest.Main(m) }
 
 func TestSyncIsIdempotentAndQueryMatchesRegistry(t *testing.T) {
-	db := chtest.NewDB(t)
+	db := testdb.Migrated(t)
 	ctx := context.Background()
-	if _, err := migrations.NewRunner(db.Conn, migrations.Target{Database: db.Name}, nil).Up(ctx); err != nil {
-		t.Fatal(err)
-	}
 	reg, err := Load()
 	if err != nil {
 		t.Fatal(err)
