@@ -5,12 +5,10 @@ import (
 	"encoding/csv"
 	"flag"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"text/tabwriter"
 
 	"egovkpi/dashboards"
-	"egovkpi/internal/config"
 	"egovkpi/internal/refdata"
 	"egovkpi/metrics"
 )
@@ -42,21 +40,14 @@ func leagueCommand() command {
 					}
 					return nil
 				}
-				if *format != "table" && *format != "csv" && *format != "json" {
-					return usagef("--format: unknown format %q (accepted: table, csv, json)", *format)
+				if err := checkFormat(*format); err != nil {
+					return err
 				}
 				req, name, err := dashboards.ParseLeagueRequest(func(k string) string { return *params[k] }, todayInVietnam)
 				if err != nil {
 					return usagef("--%s: %v", name, err)
 				}
-				return cf.withDatabase(ctx, func(cfg config.Config, db *database, log *slog.Logger) error {
-					if err := db.Runner().Check(ctx); err != nil {
-						return fmt.Errorf("%s is not ready: %w", db.describe(), err)
-					}
-					reg, err := refdata.Load()
-					if err != nil {
-						return err
-					}
+				return cf.withFigures(ctx, func(db *database, reg *refdata.Registry) error {
 					t, err := metrics.League(ctx, db.Conn, reg, req.Block, req.Period, req.KPI, metrics.DefaultRules, req.Filter, todayInVietnam())
 					if err != nil {
 						return err

@@ -59,10 +59,7 @@ func runCommand() command {
 						log.Info("demo: collecting from the simulated portals, most recent days first",
 							slog.String("from", from.Format("2006-01-02")), slog.String("to", to.Format("2006-01-02")), slog.Int("sources", len(srcs)))
 					}
-					wait := background(ctx, cfg, col, srcs, backfill, log)
-					err = serveWeb(ctx, cfg, db, col, log)
-					wait()
-					return err
+					return serveAll(ctx, cfg, db, col, srcs, backfill, log)
 				})
 			}
 		},

@@ -5,12 +5,10 @@ import (
 	"encoding/csv"
 	"flag"
 	"fmt"
-	"log/slog"
 	"strings"
 	"text/tabwriter"
 
 	"egovkpi/dashboards"
-	"egovkpi/internal/config"
 	"egovkpi/internal/refdata"
 	"egovkpi/metrics"
 )
@@ -33,8 +31,8 @@ func seriesCommand() command {
 				if err := noArgs(args); err != nil {
 					return err
 				}
-				if *format != "table" && *format != "csv" && *format != "json" {
-					return usagef("--format: unknown format %q (accepted: table, csv, json)", *format)
+				if err := checkFormat(*format); err != nil {
+					return err
 				}
 				req, name, err := dashboards.ParseSeriesRequest(func(k string) string { return *params[k] }, todayInVietnam)
 				if err != nil {
@@ -43,14 +41,7 @@ func seriesCommand() command {
 					}
 					return usagef("--%s: %v", name, err)
 				}
-				return cf.withDatabase(ctx, func(cfg config.Config, db *database, log *slog.Logger) error {
-					if err := db.Runner().Check(ctx); err != nil {
-						return fmt.Errorf("%s is not ready: %w", db.describe(), err)
-					}
-					reg, err := refdata.Load()
-					if err != nil {
-						return err
-					}
+				return cf.withFigures(ctx, func(db *database, reg *refdata.Registry) error {
 					s, err := metrics.UnitSeries(ctx, db.Conn, reg, req.Unit, req.KPI, req.From.From, req.To.To, req.Step, todayInVietnam())
 					if err != nil {
 						return err

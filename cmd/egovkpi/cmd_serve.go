@@ -40,10 +40,7 @@ func serveCommand() command {
 							return err
 						}
 					}
-					wait := background(ctx, cfg, col, srcs, nil, log)
-					err = serveWeb(ctx, cfg, db, col, log)
-					wait()
-					return err
+					return serveAll(ctx, cfg, db, col, srcs, nil, log)
 				})
 			}
 		},

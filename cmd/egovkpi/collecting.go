@@ -39,6 +39,38 @@ func (cf *configured) withCollector(ctx context.Context, fn func(config.Config, 
 	})
 }
 
+// withFigures opens the database for commands that print figures: the
+// schema must be current; fn gets the reference units.
+func (cf *configured) withFigures(ctx context.Context, fn func(*database, *refdata.Registry) error) error {
+	return cf.withDatabase(ctx, func(cfg config.Config, db *database, log *slog.Logger) error {
+		if err := db.Runner().Check(ctx); err != nil {
+			return fmt.Errorf("%s is not ready: %w", db.describe(), err)
+		}
+		reg, err := refdata.Load()
+		if err != nil {
+			return err
+		}
+		return fn(db, reg)
+	})
+}
+
+// checkFormat accepts the output formats of the figure commands.
+func checkFormat(format string) error {
+	if format != "table" && format != "csv" && format != "json" {
+		return usagef("--format: unknown format %q (accepted: table, csv, json)", format)
+	}
+	return nil
+}
+
+// serveAll runs the collector's background parts and the web app until ctx
+// ends, then waits for the background to stop.
+func serveAll(ctx context.Context, cfg config.Config, db *database, col *collector.Collector, srcs []collector.Source, backfill *[2]time.Time, log *slog.Logger) error {
+	wait := background(ctx, cfg, col, srcs, backfill, log)
+	err := serveWeb(ctx, cfg, db, col, log)
+	wait()
+	return err
+}
+
 // loadSources reads the sources file named in the configuration.
 func loadSources(cfg config.Config, getenv func(string) (string, bool)) ([]collector.Source, error) {
 	if cfg.Collect.SourcesFile == "" {
