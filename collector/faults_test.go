@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"egovkpi/collector/record"
 	"egovkpi/collector/simulator"
 	"egovkpi/collector/store"
 )
@@ -200,7 +199,6 @@ func TestStopAbandonsCleanly(t *testing.T) {
 	if d := diff(want, got); d != "" || n != wantRows {
 		t.Fatalf("loaded days %s..%s are not complete: %d rows, want %d\n%s", first, last, n, wantRows, d)
 	}
-	_ = record.NumFields
 }
 
 // TestRefusedAccessIsNotRetriedDayByDay: a portal that refuses the token

@@ -3,7 +3,6 @@ package metrics
 import (
 	"context"
 	"encoding/csv"
-	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -150,7 +149,6 @@ func TestKPIsOfScenarioBasic(t *testing.T) {
 			t.Errorf("KPI %s has no expected figure in the scenario", k.ID)
 		}
 	}
-	_ = fmt.Sprint
 }
 
 func TestKPIByID(t *testing.T) {
