@@ -66,7 +66,7 @@ func aggregates(ks []KPI) string {
 
 // catalogueInForce selects the catalogue rows of each unit's latest
 // catalogue as of a day (its current load).
-const catalogueInForce = `SELECT unit_id, procedure, service, eligible_full_process, paper_result FROM catalogue
+const catalogueInForce = `SELECT unit_id, procedure, service, eligible_full_process, fee_bearing, paper_result FROM catalogue
 WHERE (unit_id, as_of, load_id) IN (
     SELECT unit_id, as_of, max(load_id) FROM catalogue_versions
     WHERE (unit_id, as_of) IN (SELECT unit_id, max(as_of) FROM catalogue_versions WHERE as_of <= toDate(?) GROUP BY unit_id)
@@ -81,7 +81,8 @@ FROM (` + catalogueInForce + `) AS c
 ANY LEFT JOIN (
     SELECT unit_id, procedure,
            sum(received) AS p_received, sum(received_online) AS p_received_online,
-           sum(full_process_online) AS p_full_process_online, sum(processed) AS p_processed, sum(e_result) AS p_e_result
+           sum(full_process_online) AS p_full_process_online, sum(processed) AS p_processed, sum(e_result) AS p_e_result,
+           sum(paid_online) AS p_paid_online
     FROM usage_unit_procedure_month
     WHERE month >= toStartOfMonth(toDate(?)) AND month <= toDate(?)
     GROUP BY unit_id, procedure

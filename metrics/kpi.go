@@ -98,6 +98,22 @@ var catalogue = []KPI{
 		DescEN: "Dossiers paid online over dossiers with a financial obligation (fees above 0).",
 	},
 	{
+		ID: "fee_procedures_paid_online_rate", Source: ProcedureCatalogue, HigherIsBetter: true,
+		Numerator: "countIf(fee_bearing = 1 AND ifNull(p_paid_online, 0) > 0)", Denominator: "countIf(fee_bearing = 1)",
+		NameVI: "Tỷ lệ TTHC có phí phát sinh thanh toán trực tuyến", NameEN: "Fee-bearing procedures paid online",
+		DescVI:     "Số thủ tục có phí, lệ phí có ít nhất một hồ sơ thanh toán trực tuyến trong kỳ trên số thủ tục có phí, lệ phí (B của chỉ số thanh toán 766).",
+		DescEN:     "Fee-bearing procedures with at least one dossier paid online in the period over fee-bearing procedures (B of the 766 payment formula).",
+		Assumption: "fee-bearing procedures are those flagged in the catalogue in force at the end of the period; a successor adds its predecessors' counts",
+	},
+	{
+		ID: "fee_procedures_with_dossiers_rate", Source: ProcedureCatalogue, HigherIsBetter: true,
+		Numerator: "countIf(fee_bearing = 1 AND ifNull(p_received, 0) > 0)", Denominator: "countIf(fee_bearing = 1)",
+		NameVI: "Tỷ lệ TTHC có phí phát sinh hồ sơ", NameEN: "Fee-bearing procedures with dossiers",
+		DescVI:     "Số thủ tục có phí, lệ phí có ít nhất một hồ sơ trong kỳ trên số thủ tục có phí, lệ phí (C của chỉ số thanh toán 766).",
+		DescEN:     "Fee-bearing procedures with at least one dossier received in the period over fee-bearing procedures (C of the 766 payment formula).",
+		Assumption: "fee-bearing procedures are those flagged in the catalogue in force at the end of the period; a successor adds its predecessors' counts",
+	},
+	{
 		ID: "digitization_rate", Source: UnitDay, HigherIsBetter: true,
 		Numerator: "sum(digitized)", Denominator: "sum(received)",
 		NameVI: "Tỷ lệ số hóa hồ sơ", NameEN: "Digitization rate",

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -77,16 +78,42 @@ func TestBadPeriods(t *testing.T) {
 	}
 }
 
+var updateDoc = flag.Bool("update", false, "rewrite the KPI table of docs/kpi-methodology.md")
+
 // TestMethodologyDocIsTrue keeps docs/kpi-methodology.md in step with the
-// catalogue.
+// catalogue (go test ./metrics -run MethodologyDoc -args -update rewrites
+// the table).
 func TestMethodologyDocIsTrue(t *testing.T) {
 	var b strings.Builder
 	if err := Markdown(&b); err != nil {
 		t.Fatal(err)
 	}
-	doc, err := os.ReadFile(filepath.Join("..", "docs", "kpi-methodology.md"))
+	path := filepath.Join("..", "docs", "kpi-methodology.md")
+	doc, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if *updateDoc {
+		lines := strings.SplitAfter(string(doc), "\n")
+		start, end := -1, -1
+		for i, l := range lines {
+			if strings.HasPrefix(l, "| id | KPI |") {
+				start = i
+			}
+			if start >= 0 && end < 0 && i > start && !strings.HasPrefix(l, "|") {
+				end = i
+			}
+		}
+		if start < 0 {
+			t.Fatal("no KPI table in " + path)
+		}
+		if end < 0 {
+			end = len(lines)
+		}
+		doc = []byte(strings.Join(lines[:start], "") + b.String() + strings.Join(lines[end:], ""))
+		if err := os.WriteFile(path, doc, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if !strings.Contains(string(doc), b.String()) {
 		t.Fatalf("docs/kpi-methodology.md does not hold the current KPI table; regenerate it:\n%s", b.String())

@@ -36,9 +36,9 @@
 //   - the day the six-group version took effect (see the version's
 //     assumed_fields), and every indicator or band marked unconfirmed.
 //
-// Inputs.Dossiers and Inputs.Complaints are counts whose zero value means
-// "none": leaving them unset zeroes on-time and dossier satisfaction and
-// gives full complaint points.
+// Inputs.Dossiers and Inputs.Complaints are counts; nil means unknown, and
+// then the no-dossiers and no-complaints modifiers do not apply (the
+// indicator is scored on its ratio, or reported missing).
 //
 // Package m766 does not import package metrics (metrics imports m766); the
 // input names match the metrics KPI ids where a KPI exists.

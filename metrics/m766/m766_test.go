@@ -164,7 +164,7 @@ func TestEmbeddedLoads(t *testing.T) {
 
 // Proportional: on-time 0.9734 × 20 = 19.468 → 19.47.
 func TestProportionalOnTime(t *testing.T) {
-	r := version(t, "2025").Score(Inputs{Ratios: map[string]*float64{"on_time_rate": f(0.9734)}, Dossiers: 1000, Complaints: 1})
+	r := version(t, "2025").Score(Inputs{Ratios: map[string]*float64{"on_time_rate": f(0.9734)}, Dossiers: f(1000), Complaints: f(1)})
 	wantScore(t, "on_time", indicator(t, r, "on_time").Score, 19.47)
 	wantScore(t, "progress group", group(t, r, "progress").Score, 19.47)
 	if ir := indicator(t, r, "on_time"); ir.Missing || ir.Ratio == nil || *ir.Ratio != 0.9734 || ir.Rule != RuleProportional {
@@ -177,7 +177,7 @@ func TestProportionalOnTime(t *testing.T) {
 func TestCappedDataReuse(t *testing.T) {
 	v := version(t, "2025")
 	for _, c := range []struct{ ratio, want float64 }{{0.6, 1.5}, {0.8, 2}, {0.85, 2}} {
-		r := v.Score(Inputs{Ratios: map[string]*float64{"data_reuse_rate": f(c.ratio)}, Dossiers: 10, Complaints: 1})
+		r := v.Score(Inputs{Ratios: map[string]*float64{"data_reuse_rate": f(c.ratio)}, Dossiers: f(10), Complaints: f(1)})
 		wantScore(t, "data_reuse at "+ftoa(c.ratio), indicator(t, r, "data_reuse").Score, c.want)
 	}
 }
@@ -187,7 +187,7 @@ func TestCappedDataReuse(t *testing.T) {
 func TestCappedDossierSatisfaction(t *testing.T) {
 	v := version(t, "2025")
 	for _, c := range []struct{ ratio, want float64 }{{0.81, 5.4}, {0.9, 6}, {0.95, 6}} {
-		r := v.Score(Inputs{Ratios: map[string]*float64{"satisfaction": f(c.ratio)}, Dossiers: 10, Complaints: 1})
+		r := v.Score(Inputs{Ratios: map[string]*float64{"satisfaction": f(c.ratio)}, Dossiers: f(10), Complaints: f(1)})
 		wantScore(t, "dossier_satisfaction at "+ftoa(c.ratio), indicator(t, r, "dossier_satisfaction").Score, c.want)
 	}
 }
@@ -199,7 +199,7 @@ func payment(a, b, c *float64) Inputs {
 		"online_payment_rate":               a,
 		"fee_procedures_paid_online_rate":   b,
 		"fee_procedures_with_dossiers_rate": c,
-	}, Dossiers: 10, Complaints: 1}
+	}, Dossiers: f(10), Complaints: f(1)}
 }
 
 // Payment: 6·A + min(2, 2.5·B) + 2.5·C.
@@ -244,7 +244,7 @@ func TestPayment(t *testing.T) {
 func TestNoComplaints(t *testing.T) {
 	v := version(t, "2025")
 	ratios := map[string]*float64{"complaints_on_time_rate": f(0.5)}
-	r := v.Score(Inputs{Ratios: ratios, Dossiers: 10, Complaints: 0})
+	r := v.Score(Inputs{Ratios: ratios, Dossiers: f(10), Complaints: f(0)})
 	for _, id := range []string{"complaints_on_time", "complaint_satisfaction"} {
 		ir := indicator(t, r, id)
 		if ir.Score != 6 || ir.Missing || ir.Applied != ModNoComplaintsFull {
@@ -252,7 +252,7 @@ func TestNoComplaints(t *testing.T) {
 		}
 	}
 	ratios["complaint_satisfaction_rate"] = f(0.5)
-	r = v.Score(Inputs{Ratios: ratios, Dossiers: 10, Complaints: 4})
+	r = v.Score(Inputs{Ratios: ratios, Dossiers: f(10), Complaints: f(4)})
 	for _, id := range []string{"complaints_on_time", "complaint_satisfaction"} {
 		wantScore(t, "4 complaints: "+id, indicator(t, r, id).Score, 3)
 	}
@@ -263,16 +263,32 @@ func TestNoComplaints(t *testing.T) {
 func TestNoDossiers(t *testing.T) {
 	v := version(t, "2025")
 	ratios := map[string]*float64{"on_time_rate": f(0.99), "satisfaction": f(0.95)}
-	r := v.Score(Inputs{Ratios: ratios, Dossiers: 0, Complaints: 1})
+	r := v.Score(Inputs{Ratios: ratios, Dossiers: f(0), Complaints: f(1)})
 	for _, id := range []string{"on_time", "dossier_satisfaction"} {
 		ir := indicator(t, r, id)
 		if ir.Score != 0 || ir.Missing || ir.Applied != ModNoDossiersZero {
 			t.Errorf("no dossiers: %s = %+v, want 0 by %s", id, ir, ModNoDossiersZero)
 		}
 	}
-	r = v.Score(Inputs{Ratios: ratios, Dossiers: 5, Complaints: 1})
+	r = v.Score(Inputs{Ratios: ratios, Dossiers: f(5), Complaints: f(1)})
 	wantScore(t, "on_time with dossiers", indicator(t, r, "on_time").Score, 19.8)
 	wantScore(t, "dossier_satisfaction with dossiers", indicator(t, r, "dossier_satisfaction").Score, 6)
+}
+
+// Unknown counts (nil): neither modifier applies; on-time is scored on its
+// ratio (20 × 0.5 = 10) and the complaint indicators without a ratio are
+// missing, not given full points.
+func TestUnknownCounts(t *testing.T) {
+	r := version(t, "2025").Score(Inputs{Ratios: map[string]*float64{"on_time_rate": f(0.5)}})
+	ir := indicator(t, r, "on_time")
+	if ir.Score != 10 || ir.Applied != "" {
+		t.Errorf("on_time with unknown dossiers: %+v, want 10 by its ratio", ir)
+	}
+	for _, id := range []string{"complaints_on_time", "complaint_satisfaction"} {
+		if ir := indicator(t, r, id); ir.Score != 0 || !ir.Missing || ir.Applied != "" {
+			t.Errorf("unknown complaints: %s = %+v, want missing", id, ir)
+		}
+	}
 }
 
 // Rounding per indicator, then summing: e-result 6 × 0.500667 = 3.004002
@@ -282,7 +298,7 @@ func TestNoDossiers(t *testing.T) {
 func TestRoundPerIndicatorThenSum(t *testing.T) {
 	r := version(t, "2025").Score(Inputs{Ratios: map[string]*float64{
 		"e_result_rate": f(0.500667), "digitization_rate": f(0.501), "e_certified_copy_rate": f(0.502),
-	}, Dossiers: 10, Complaints: 1})
+	}, Dossiers: f(10), Complaints: f(1)})
 	wantScore(t, "e_result", indicator(t, r, "e_result").Score, 3)
 	wantScore(t, "digitized", indicator(t, r, "digitized").Score, 2)
 	wantScore(t, "e_certified_copies", indicator(t, r, "e_certified_copies").Score, 1)
@@ -324,7 +340,7 @@ func TestBands(t *testing.T) {
 	}
 	// Through Score: on-time alone, 20 × 1 = 20 → Yếu; the 70 cut-off does
 	// not decide it, so it is not among the assumptions.
-	r := v.Score(Inputs{Ratios: map[string]*float64{"on_time_rate": f(1)}, Dossiers: 1, Complaints: 1})
+	r := v.Score(Inputs{Ratios: map[string]*float64{"on_time_rate": f(1)}, Dossiers: f(1), Complaints: f(1)})
 	if r.Band.ID != "weak" || r.Band.Name.EN != "Weak" || hasAssumption(r, "70 cut-off") {
 		t.Errorf("total %v: band %+v, assumptions %q", r.Total, r.Band, r.Assumptions)
 	}
@@ -390,7 +406,7 @@ func TestFullScore2025(t *testing.T) {
 		"online_payment_rate":               f(0.5),
 		"fee_procedures_paid_online_rate":   f(0.6),
 		"fee_procedures_with_dossiers_rate": f(0.9),
-	}, Dossiers: 120000, Complaints: 40}
+	}, Dossiers: f(120000), Complaints: f(40)}
 	if len(in.Ratios) != len(v.Inputs()) {
 		t.Fatalf("the test gives %d ratios, the version needs %d: %v", len(in.Ratios), len(v.Inputs()), v.Inputs())
 	}
@@ -457,7 +473,7 @@ func TestFullScore2022(t *testing.T) {
 		"satisfaction":                      f(0.81),
 		"complaints_on_time_rate":           f(0.75),
 		"complaint_satisfaction_rate":       f(0.8),
-	}, Dossiers: 100, Complaints: 2}
+	}, Dossiers: f(100), Complaints: f(2)}
 	if len(in.Ratios) != len(v.Inputs()) {
 		t.Fatalf("the test gives %d ratios, the version needs %d: %v", len(in.Ratios), len(v.Inputs()), v.Inputs())
 	}
@@ -487,7 +503,7 @@ func TestFullScore2022(t *testing.T) {
 // Missing inputs score 0 and are reported as missing, with the assumption.
 func TestMissing(t *testing.T) {
 	v := version(t, "2025")
-	r := v.Score(Inputs{Ratios: map[string]*float64{"on_time_rate": nil}, Dossiers: 10, Complaints: 3})
+	r := v.Score(Inputs{Ratios: map[string]*float64{"on_time_rate": nil}, Dossiers: f(10), Complaints: f(3)})
 	if r.Total != 0 || r.Band.ID != "weak" {
 		t.Errorf("total %v band %s, want 0 weak", r.Total, r.Band.ID)
 	}
@@ -510,7 +526,7 @@ func TestMissing(t *testing.T) {
 // A ratio outside [0, 1] is clamped: 1.2 → 20, -0.1 → 0; both reported.
 func TestOutOfRange(t *testing.T) {
 	v := version(t, "2025")
-	r := v.Score(Inputs{Ratios: map[string]*float64{"on_time_rate": f(1.2), "e_result_rate": f(-0.1)}, Dossiers: 10, Complaints: 1})
+	r := v.Score(Inputs{Ratios: map[string]*float64{"on_time_rate": f(1.2), "e_result_rate": f(-0.1)}, Dossiers: f(10), Complaints: f(1)})
 	wantScore(t, "on_time at 1.2", indicator(t, r, "on_time").Score, 20)
 	wantScore(t, "e_result at -0.1", indicator(t, r, "e_result").Score, 0)
 	if *indicator(t, r, "on_time").Ratio != 1.2 {
@@ -648,7 +664,7 @@ func TestLoadFile(t *testing.T) {
 	}
 	v, _ := s.Version("2025")
 	// The override applies: 0.6 ≥ 0.5 → 20 (embedded: 20 × 0.6 = 12).
-	r := v.Score(Inputs{Ratios: map[string]*float64{"on_time_rate": f(0.6)}, Dossiers: 1, Complaints: 1})
+	r := v.Score(Inputs{Ratios: map[string]*float64{"on_time_rate": f(0.6)}, Dossiers: f(1), Complaints: f(1)})
 	wantScore(t, "overridden on_time", indicator(t, r, "on_time").Score, 20)
 
 	bad := filepath.Join(dir, "bad.json")

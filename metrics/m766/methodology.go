@@ -34,10 +34,10 @@ const (
 // the rule looks at the ratio.
 const (
 	// ModNoComplaintsFull gives full points when the period had no
-	// complaints (Inputs.Complaints ≤ 0).
+	// complaints (Inputs.Complaints is 0).
 	ModNoComplaintsFull = "no_complaints_full"
 	// ModNoDossiersZero gives 0 when the period had no dossiers
-	// (Inputs.Dossiers ≤ 0).
+	// (Inputs.Dossiers is 0).
 	ModNoDossiersZero = "no_dossiers_zero"
 )
 

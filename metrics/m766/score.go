@@ -13,14 +13,14 @@ type Inputs struct {
 	// Version.Inputs). A nil or absent ratio is no data: the indicator
 	// scores 0 and is reported as missing (our assumption).
 	Ratios map[string]*float64
-	// Dossiers is the number of dossiers in the period. The zero value means
-	// none: indicators with the no_dossiers_zero modifier then score 0
-	// whatever their ratio, so set it.
-	Dossiers float64
+	// Dossiers is the number of dossiers in the period; 0 makes indicators
+	// with the no_dossiers_zero modifier score 0 whatever their ratio. Nil
+	// is unknown: the modifier does not apply.
+	Dossiers *float64
 	// Complaints is the number of complaints (phản ánh, kiến nghị) received
-	// in the period. The zero value means none: indicators with the
-	// no_complaints_full modifier then score full points, so set it.
-	Complaints float64
+	// in the period; 0 gives indicators with the no_complaints_full
+	// modifier full points. Nil is unknown: the modifier does not apply.
+	Complaints *float64
 }
 
 // Result is a scored period.
@@ -199,10 +199,10 @@ func (v *Version) scoreIndicator(ind Indicator, in Inputs) (IndicatorResult, []s
 
 	for _, m := range ind.Rule.Modifiers {
 		switch {
-		case m == ModNoComplaintsFull && in.Complaints <= 0:
+		case m == ModNoComplaintsFull && in.Complaints != nil && *in.Complaints <= 0:
 			ir.Applied, ir.Score = m, Round2(ind.Points)
 			return ir, nil
-		case m == ModNoDossiersZero && in.Dossiers <= 0:
+		case m == ModNoDossiersZero && in.Dossiers != nil && *in.Dossiers <= 0:
 			ir.Applied, ir.Score = m, 0
 			return ir, nil
 		}
