@@ -57,18 +57,18 @@ func loadScenario(t *testing.T, dir string) *chtest.DB {
 	ctx := context.Background()
 	st := store.New(db.Conn, nil)
 	type key struct {
-		unit string
-		day  time.Time
+		unit  string
+		dates string
 	}
 	loads := map[key][]record.Usage{}
 	for _, r := range readCSV(t, filepath.Join(dir, "usage.csv")) {
-		d, _ := egovkpi.ParseDate(r["date"])
-		k := key{r["unit_id"], d}
+		days := scenarioDays(t, r["date"])
+		k := key{r["unit_id"], r["date"]}
 		if r["procedure"] == "" {
 			loads[k] = loads[k][:0:0]
 			continue
 		}
-		u := record.Usage{UnitID: r["unit_id"], Day: d, Procedure: r["procedure"]}
+		u := record.Usage{UnitID: r["unit_id"], Day: days[0], Procedure: r["procedure"]}
 		for _, f := range record.Fields() {
 			if v := r[f.Name()]; v != "" {
 				n, err := strconv.ParseUint(v, 10, 32)
@@ -82,7 +82,7 @@ func loadScenario(t *testing.T, dir string) *chtest.DB {
 	}
 	touched := store.Touched{}
 	for k, rows := range loads {
-		tt, err := st.WriteUsage(ctx, store.UsageLoad{LoadID: st.NewLoadID(), Source: "scenario", UnitID: k.unit, Days: []time.Time{k.day}, Rows: rows})
+		tt, err := st.WriteUsage(ctx, store.UsageLoad{LoadID: st.NewLoadID(), Source: "scenario", UnitID: k.unit, Days: scenarioDays(t, k.dates), Rows: rows})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -91,20 +91,45 @@ func loadScenario(t *testing.T, dir string) *chtest.DB {
 	if err := st.RefreshRollups(ctx, touched); err != nil {
 		t.Fatal(err)
 	}
-	cats := map[key][]record.Procedure{}
+	type catKey struct {
+		unit string
+		asOf time.Time
+	}
+	cats := map[catKey][]record.Procedure{}
 	for _, r := range readCSV(t, filepath.Join(dir, "catalogue.csv")) {
 		d, _ := egovkpi.ParseDate(r["as_of"])
-		cats[key{r["unit_id"], d}] = append(cats[key{r["unit_id"], d}], record.Procedure{
+		k := catKey{r["unit_id"], d}
+		cats[k] = append(cats[k], record.Procedure{
 			Code: r["procedure"], Name: "Thủ tục " + r["procedure"], Level: r["level"], Service: record.Service(r["level"]),
 			EligibleFullProcess: r["eligible_full_process"] == "1", FeeBearing: r["fee_bearing"] == "1", PaperResult: r["paper_result"] == "1",
 		})
 	}
 	for k, ps := range cats {
-		if err := st.WriteCatalogue(ctx, store.CatalogueLoad{LoadID: st.NewLoadID(), Source: "scenario", UnitID: k.unit, AsOf: k.day, Procedures: ps}); err != nil {
+		if err := st.WriteCatalogue(ctx, store.CatalogueLoad{LoadID: st.NewLoadID(), Source: "scenario", UnitID: k.unit, AsOf: k.asOf, Procedures: ps}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	return db
+}
+
+// scenarioDays reads a usage.csv date: one day, or a range "from..to" that
+// one load covers (its rows are given on the first day).
+func scenarioDays(t *testing.T, s string) []time.Time {
+	t.Helper()
+	from, to, isRange := strings.Cut(s, "..")
+	if !isRange {
+		to = from
+	}
+	f, err1 := egovkpi.ParseDate(from)
+	l, err2 := egovkpi.ParseDate(to)
+	if err1 != nil || err2 != nil || l.Before(f) {
+		t.Fatalf("usage.csv: bad date %q", s)
+	}
+	var days []time.Time
+	for d := f; !d.After(l); d = d.AddDate(0, 0, 1) {
+		days = append(days, d)
+	}
+	return days
 }
 
 func fmtNum(p *float64) string {

@@ -41,7 +41,6 @@ var DefaultRules = Rules{MinDenominator: 30, MinCompleteness: 0.8}
 func Rank(es []Entry, higherIsBetter bool, r Rules) {
 	for i := range es {
 		e := &es[i]
-		e.Rank = 0
 		if ratio := e.Value.Ratio(); ratio != nil {
 			p := Published(*ratio)
 			e.Published = &p
@@ -52,8 +51,22 @@ func Rank(es []Entry, higherIsBetter bool, r Rules) {
 		if e.Value.Den != nil {
 			den = *e.Value.Den
 		}
-		e.NotEnoughData = e.Published != nil && (den < r.MinDenominator || e.Completeness < r.MinCompleteness)
+		e.NotEnoughData = e.Published != nil && r.tooLittle(den, e.Completeness)
 	}
+	RankPublished(es, higherIsBetter)
+}
+
+// tooLittle reports whether a figure with this volume and completeness is
+// not ranked.
+func (r Rules) tooLittle(volume, completeness float64) bool {
+	return volume < r.MinDenominator || completeness < r.MinCompleteness
+}
+
+// RankPublished orders and ranks entries whose Published and NotEnoughData
+// are already set (Rank sets them from the KPI value; the 766 index from
+// the total): ranked entries first with competition ranks, then those with
+// not enough data, then those without a figure.
+func RankPublished(es []Entry, higherIsBetter bool) {
 	ranked := func(e Entry) bool { return e.Published != nil && !e.NotEnoughData }
 	group := func(e Entry) int {
 		switch {
@@ -78,6 +91,7 @@ func Rank(es []Entry, higherIsBetter bool, r Rules) {
 		return a.UnitID < b.UnitID
 	})
 	for i := range es {
+		es[i].Rank = 0
 		if !ranked(es[i]) {
 			continue
 		}

@@ -87,15 +87,7 @@ func UnitSeries(ctx context.Context, conn driver.Conn, reg *refdata.Registry, u 
 		if err != nil {
 			return s, err
 		}
-		pt := Point{Period: p, Carried: carried, Value: v}
-		with := 0
-		for _, c := range carried {
-			with += days[c]
-		}
-		if exp := ExpectedDays(reg, carried, p, today); exp > 0 {
-			pt.Completeness = min(1, float64(with)/float64(exp))
-		}
-		s.Points = append(s.Points, pt)
+		s.Points = append(s.Points, Point{Period: p, Carried: carried, Value: v, Completeness: completeness(reg, carried, days, p, today)})
 	}
 	if preds := reg.Predecessors(u.ID); len(preds) > 0 && !u.ValidFrom.After(to) && u.ValidFrom.After(from) {
 		var names []string
@@ -106,7 +98,7 @@ func UnitSeries(ctx context.Context, conn driver.Conn, reg *refdata.Registry, u 
 			u.ValidFrom.Format(egovkpi.DateLayout), u.ID, u.NameVI, strings.Join(names, ", ")))
 	}
 	if from.Before(egovkpi.FullProcessDecree) && !to.Before(egovkpi.FullProcessDecree) {
-		s.Notes = append(s.Notes, "2022-08-15: service levels changed (Decree 42/2022): level 4 is counted as full-process and level 3 as partial before that day (a mapping, not a legal text)")
+		s.Notes = append(s.Notes, levelsNote)
 	}
 	return s, nil
 }

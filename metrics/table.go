@@ -59,6 +59,28 @@ func League(ctx context.Context, conn driver.Conn, reg *refdata.Registry, block 
 }
 
 func entries(ctx context.Context, conn driver.Conn, reg *refdata.Registry, block egovkpi.Block, p Period, k KPI, rules Rules, f Filter, today time.Time) ([]Entry, error) {
+	fig, err := figuresOf(ctx, conn, reg, block, p, []KPI{k}, f, today)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entry, 0, len(fig.Units))
+	for _, id := range fig.Units {
+		out = append(out, Entry{UnitID: id, Value: fig.Values[id][k.ID], Completeness: fig.Completeness[id]})
+	}
+	Rank(out, k.HigherIsBetter, rules)
+	return out, nil
+}
+
+// figures are a block's KPIs over a period: the units shown (sorted), their
+// values with their predecessors carried, and their data completeness.
+type figures struct {
+	Units        []string
+	Carried      map[string][]string
+	Values       Values
+	Completeness map[string]float64
+}
+
+func figuresOf(ctx context.Context, conn driver.Conn, reg *refdata.Registry, block egovkpi.Block, p Period, kpis []KPI, f Filter, today time.Time) (figures, error) {
 	shown := Shown(reg, block, p)
 	for id := range shown {
 		u, _ := reg.ByID(id)
@@ -66,33 +88,35 @@ func entries(ctx context.Context, conn driver.Conn, reg *refdata.Registry, block
 			delete(shown, id)
 		}
 	}
-	vals, err := Compute(ctx, conn, p, []KPI{k})
+	vals, err := Compute(ctx, conn, p, kpis)
 	if err != nil {
-		return nil, err
+		return figures{}, err
 	}
-	carried := Carry(vals, shown, []KPI{k})
 	days, err := daysWithData(ctx, conn, p)
 	if err != nil {
-		return nil, err
+		return figures{}, err
 	}
-	out := make([]Entry, 0, len(shown))
+	fig := figures{Carried: shown, Values: Carry(vals, shown, kpis), Completeness: map[string]float64{}}
 	for id, units := range shown {
-		e := Entry{UnitID: id, Value: carried[id][k.ID]}
-		with := 0
-		for _, u := range units {
-			with += days[u]
-		}
-		if exp := ExpectedDays(reg, units, p, today); exp > 0 {
-			e.Completeness = float64(with) / float64(exp)
-			if e.Completeness > 1 {
-				e.Completeness = 1
-			}
-		}
-		out = append(out, e)
+		fig.Units = append(fig.Units, id)
+		fig.Completeness[id] = completeness(reg, units, days, p, today)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].UnitID < out[j].UnitID })
-	Rank(out, k.HigherIsBetter, rules)
-	return out, nil
+	sort.Strings(fig.Units)
+	return fig, nil
+}
+
+// completeness is the share of expected days (ExpectedDays) a load covered,
+// over the carried units, at most 1.
+func completeness(reg *refdata.Registry, carried []string, days map[string]int, p Period, today time.Time) float64 {
+	exp := ExpectedDays(reg, carried, p, today)
+	if exp == 0 {
+		return 0
+	}
+	with := 0
+	for _, u := range carried {
+		with += days[u]
+	}
+	return min(1, float64(with)/float64(exp))
 }
 
 // daysWithData counts, per unit, the days of the period a load covered.
