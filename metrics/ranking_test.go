@@ -12,10 +12,9 @@ import (
 )
 
 // rankingScenario loads testdata/ranking and returns what the tests need.
-func rankingScenario(t *testing.T) (*refdata.Registry, Period, func() context.Context, string) {
+func rankingScenario(t *testing.T) (*refdata.Registry, Period, string) {
 	t.Helper()
-	dir := filepath.Join("testdata", "ranking")
-	return mustRegistry(t), mustPeriod(t, "2025-08"), context.Background, dir
+	return mustRegistry(t), mustPeriod(t, "2025-08"), filepath.Join("testdata", "ranking")
 }
 
 func mustRegistry(t *testing.T) *refdata.Registry {
@@ -53,10 +52,10 @@ func rankText(r int) string {
 // TestLeagueOfScenarioRanking checks ties, movement, the not-enough-data
 // rule and completeness through the database (testdata/ranking/league.csv).
 func TestLeagueOfScenarioRanking(t *testing.T) {
-	reg, p, ctx, dir := rankingScenario(t)
+	reg, p, dir := rankingScenario(t)
 	db := loadScenario(t, dir)
 	k, _ := KPIByID("on_time_rate")
-	tbl, err := League(ctx(), db.Conn, reg, egovkpi.BlockProvince, p, k, DefaultRules, Filter{}, egovkpi.Date(2026, 1, 1))
+	tbl, err := League(context.Background(), db.Conn, reg, egovkpi.BlockProvince, p, k, DefaultRules, Filter{}, egovkpi.Date(2026, 1, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,13 +79,13 @@ func TestLeagueOfScenarioRanking(t *testing.T) {
 // TestIndex766OfScenarioRanking checks the 766 index through the database
 // against testdata/ranking/index766.csv (every figure worked out there).
 func TestIndex766OfScenarioRanking(t *testing.T) {
-	reg, p, ctx, dir := rankingScenario(t)
+	reg, p, dir := rankingScenario(t)
 	db := loadScenario(t, dir)
 	set, err := m766.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	tbl, err := Index766(ctx(), db.Conn, reg, set, egovkpi.BlockProvince, p, DefaultRules, Filter{}, egovkpi.Date(2026, 1, 1))
+	tbl, err := Index766(context.Background(), db.Conn, reg, set, egovkpi.BlockProvince, p, DefaultRules, Filter{}, egovkpi.Date(2026, 1, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
