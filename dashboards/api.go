@@ -41,38 +41,79 @@ type LeagueRequest struct {
 // its name.
 func ParseLeagueRequest(param func(string) string, today func() time.Time) (LeagueRequest, string, error) {
 	var r LeagueRequest
-	b, err := egovkpi.ParseBlock(param("block"))
-	if err != nil {
-		return r, "block", err
+	var name string
+	var err error
+	if r.Block, r.Period, r.Filter, name, err = parseBlockPeriod(param, today); err != nil {
+		return r, name, err
 	}
-	r.Block = b
-	if param("period") == "" {
-		return r, "period", fmt.Errorf("missing (accepted: %s)", metrics.PeriodFormats)
-	}
-	p, err := metrics.ParsePeriod(param("period"), today())
-	if err != nil {
-		return r, "period", err
-	}
-	r.Period = p
 	if param("kpi") == "" {
 		return r, "kpi", fmt.Errorf("missing (see /api/v1/kpis)")
 	}
-	k, err := metrics.KPIByID(param("kpi"))
-	if err != nil {
+	if r.KPI, err = metrics.KPIByID(param("kpi")); err != nil {
 		return r, "kpi", err
 	}
-	r.KPI = k
+	return r, "", nil
+}
+
+// parseBlockPeriod checks what every table needs: block, period and the
+// optional region and kind filters.
+func parseBlockPeriod(param func(string) string, today func() time.Time) (egovkpi.Block, metrics.Period, metrics.Filter, string, error) {
+	var f metrics.Filter
+	b, err := egovkpi.ParseBlock(param("block"))
+	if err != nil {
+		return b, metrics.Period{}, f, "block", err
+	}
+	if param("period") == "" {
+		return b, metrics.Period{}, f, "period", fmt.Errorf("missing (accepted: %s)", metrics.PeriodFormats)
+	}
+	p, err := metrics.ParsePeriod(param("period"), today())
+	if err != nil {
+		return b, p, f, "period", err
+	}
 	if reg := param("region"); reg != "" {
 		if _, ok := egovkpi.RegionByCode(reg); !ok {
 			var codes []string
 			for _, x := range egovkpi.Regions {
 				codes = append(codes, x.Code)
 			}
-			return r, "region", fmt.Errorf("unknown region %q (accepted: %s)", reg, strings.Join(codes, ", "))
+			return b, p, f, "region", fmt.Errorf("unknown region %q (accepted: %s)", reg, strings.Join(codes, ", "))
 		}
-		r.Filter.Region = reg
+		f.Region = reg
 	}
-	r.Filter.Kind = param("kind")
+	f.Kind = param("kind")
+	return b, p, f, "", nil
+}
+
+// IndexRequest is a parsed Decision 766 request, shared by the API and the
+// CLI.
+type IndexRequest struct {
+	Block  egovkpi.Block
+	Period metrics.Period
+	Filter metrics.Filter
+	// Unit, when set, keeps only that unit's row (ranked in its block).
+	Unit string
+}
+
+// ParseIndexRequest checks the parameters of a 766 table: block, period,
+// region and kind as for a league table, and an optional unit (id or
+// official code as of the period's end) that must be shown in the block.
+func ParseIndexRequest(param func(string) string, today func() time.Time, reg *refdata.Registry) (IndexRequest, string, error) {
+	var r IndexRequest
+	var name string
+	var err error
+	if r.Block, r.Period, r.Filter, name, err = parseBlockPeriod(param, today); err != nil {
+		return r, name, err
+	}
+	if ref := param("unit"); ref != "" {
+		u, err := metrics.ResolveUnit(reg, ref, r.Period.To)
+		if err != nil {
+			return r, "unit", err
+		}
+		if _, shown := metrics.Shown(reg, r.Block, r.Period)[u.ID]; !shown {
+			return r, "unit", fmt.Errorf("%s (%s) is not a %s unit in force on %s", u.ID, u.NameVI, r.Block, r.Period.To.Format(egovkpi.DateLayout))
+		}
+		r.Unit = u.ID
+	}
 	return r, "", nil
 }
 
@@ -82,11 +123,32 @@ func (a *App) apiLeague(c *fiber.Ctx) error {
 	if err != nil {
 		return badParam(c, name, err)
 	}
-	t, err := metrics.League(c.UserContext(), a.deps.Conn, a.reg, req.Block, req.Period, req.KPI, metrics.DefaultRules, req.Filter, a.today())
+	t, err := metrics.League(c.UserContext(), a.deps.Conn, a.reg, req.Block, req.Period, req.KPI, a.deps.Figures.Rules, req.Filter, a.today())
 	if err != nil {
 		return err
 	}
 	body, err := t.JSON(a.reg).MarshalIndent()
+	if err != nil {
+		return err
+	}
+	c.Type("json", "utf-8")
+	return c.Send(body)
+}
+
+// apiIndex766 answers GET /api/v1/index766.
+func (a *App) apiIndex766(c *fiber.Ctx) error {
+	req, name, err := ParseIndexRequest(func(k string) string { return c.Query(k) }, a.today, a.reg)
+	if err != nil {
+		return badParam(c, name, err)
+	}
+	if _, err := a.deps.Figures.Methodology.ForDay(req.Period.To); err != nil {
+		return badParam(c, "period", err)
+	}
+	t, err := metrics.Index766(c.UserContext(), a.deps.Conn, a.reg, a.deps.Figures.Methodology, req.Block, req.Period, a.deps.Figures.Rules, req.Filter, a.today())
+	if err != nil {
+		return err
+	}
+	body, err := t.JSON(a.reg, req.Unit).MarshalIndent()
 	if err != nil {
 		return err
 	}

@@ -43,6 +43,7 @@ func (a *App) table() []route {
 		{fiber.MethodGet, "/api/v1/kpis", Public, a.apiKPIs},
 		{fiber.MethodGet, "/api/v1/league", Public, a.apiLeague},
 		{fiber.MethodGet, "/api/v1/units/:code/series", Public, a.apiSeries},
+		{fiber.MethodGet, "/api/v1/index766", Public, a.apiIndex766},
 		{fiber.MethodGet, "/upload", Public, a.uploadPage},
 		{fiber.MethodGet, "/upload/template.:format", Public, a.uploadTemplate},
 		{fiber.MethodPost, "/upload", UnitToken, a.uploadFile},

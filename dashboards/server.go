@@ -23,6 +23,7 @@ import (
 	"egovkpi/collector/push"
 	"egovkpi/collector/store"
 	"egovkpi/internal/refdata"
+	"egovkpi/metrics"
 )
 
 //go:embed templates/*.html
@@ -51,6 +52,9 @@ type Deps struct {
 	Store *store.Store
 	// Collector takes file uploads; nil disables them.
 	Collector *collector.Collector
+	// Figures are the ranking rules and the 766 methodology; nil uses
+	// metrics.DefaultSettings.
+	Figures *metrics.Settings
 }
 
 // App is the web application.
@@ -84,6 +88,13 @@ func New(deps Deps) (*App, error) {
 	reg, err := refdata.Load()
 	if err != nil {
 		return nil, fmt.Errorf("dashboards: %w", err)
+	}
+	if deps.Figures == nil {
+		settings, err := metrics.DefaultSettings()
+		if err != nil {
+			return nil, fmt.Errorf("dashboards: %w", err)
+		}
+		deps.Figures = &settings
 	}
 	a := &App{deps: deps, tpl: tpl, loc: loc, reg: reg}
 	a.fiber = fiber.New(fiber.Config{

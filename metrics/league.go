@@ -3,6 +3,8 @@ package metrics
 import (
 	"math"
 	"sort"
+
+	"egovkpi/metrics/m766"
 )
 
 // Published rounds a ratio to the published figure: a percentage with two
@@ -117,4 +119,20 @@ func Move(es []Entry, previous []Entry) {
 			es[i].Movement = &m
 		}
 	}
+}
+
+// Settings are what an operator sets about figures: the ranking rules and
+// the Decision 766 methodology.
+type Settings struct {
+	Rules       Rules
+	Methodology *m766.Set
+}
+
+// DefaultSettings are DefaultRules and the embedded methodology.
+func DefaultSettings() (Settings, error) {
+	set, err := m766.Load()
+	if err != nil {
+		return Settings{}, err
+	}
+	return Settings{Rules: DefaultRules, Methodology: set}, nil
 }

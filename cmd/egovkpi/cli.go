@@ -46,6 +46,7 @@ func commands() []command {
 		simulateCommand(),
 		benchCommand(),
 		leagueCommand(),
+		index766Command(),
 		seriesCommand(),
 		unitsCommand(),
 		configCommand(),

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/csv"
-	"flag"
 	"fmt"
 	"strconv"
 	"text/tabwriter"
@@ -14,61 +13,38 @@ import (
 )
 
 func leagueCommand() command {
-	return command{
-		name:    "league",
-		summary: "Print a league table, the same figures as GET /api/v1/league: egovkpi league --block province --period 2025Q3 --kpi online_rate.",
-		flags: func(c *cli, fs *flag.FlagSet) func(context.Context, []string) error {
-			cf := withConfig(c, fs)
-			params := map[string]*string{}
-			for _, p := range []struct{ name, help string }{
-				{"block", "ministry or province"},
-				{"period", metrics.PeriodFormats},
-				{"kpi", "a KPI id (egovkpi league --kpi list prints them)"},
-				{"region", "only this region code (provinces)"},
-				{"kind", "only this unit kind"},
-			} {
-				params[p.name] = fs.String(p.name, "", p.help)
-			}
-			format := fs.String("format", "table", "table, csv or json (the API's JSON)")
-			return func(ctx context.Context, args []string) error {
-				if err := noArgs(args); err != nil {
-					return err
-				}
-				if *params["kpi"] == "list" {
-					for _, k := range metrics.KPIs() {
-						fmt.Fprintf(c.stdout, "%-32s %s\n", k.ID, k.NameEN)
-					}
-					return nil
-				}
-				if err := checkFormat(*format); err != nil {
-					return err
-				}
-				req, name, err := dashboards.ParseLeagueRequest(func(k string) string { return *params[k] }, todayInVietnam)
-				if err != nil {
-					return usagef("--%s: %v", name, err)
-				}
-				return cf.withFigures(ctx, func(db *database, reg *refdata.Registry) error {
-					t, err := metrics.League(ctx, db.Conn, reg, req.Block, req.Period, req.KPI, metrics.DefaultRules, req.Filter, todayInVietnam())
-					if err != nil {
-						return err
-					}
-					j := t.JSON(reg)
-					switch *format {
-					case "json":
-						b, err := j.MarshalIndent()
-						if err != nil {
-							return err
-						}
-						_, err = c.stdout.Write(b)
-						return err
-					case "csv":
-						return printLeagueCSV(c, j)
-					}
-					return printLeagueTable(c, j)
-				})
-			}
+	return figureCommand("league",
+		"Print a league table, the same figures as GET /api/v1/league: egovkpi league --block province --period 2025Q3 --kpi online_rate.",
+		[]figureParam{
+			{"block", "ministry or province"},
+			{"period", metrics.PeriodFormats},
+			{"kpi", "a KPI id (egovkpi league --kpi list prints them)"},
+			{"region", "only this region code (provinces)"},
+			{"kind", "only this unit kind"},
 		},
-	}
+		func(get func(string) string) (computeFigures, string, error) {
+			req, name, err := dashboards.ParseLeagueRequest(get, todayInVietnam)
+			if err != nil {
+				return nil, name, err
+			}
+			return func(ctx context.Context, db *database, reg *refdata.Registry, s metrics.Settings) (figures, error) {
+				t, err := metrics.League(ctx, db.Conn, reg, req.Block, req.Period, req.KPI, s.Rules, req.Filter, todayInVietnam())
+				if err != nil {
+					return figures{}, err
+				}
+				j := t.JSON(reg)
+				return figures{json: j, csv: func(c *cli) error { return printLeagueCSV(c, j) }, table: func(c *cli) error { return printLeagueTable(c, j) }}, nil
+			}, "", nil
+		},
+		func(c *cli, get func(string) string) (bool, error) {
+			if get("kpi") != "list" {
+				return false, nil
+			}
+			for _, k := range metrics.KPIs() {
+				fmt.Fprintf(c.stdout, "%-34s %s\n", k.ID, k.NameEN)
+			}
+			return true, nil
+		})
 }
 
 func num(p *float64, decimals int) string {

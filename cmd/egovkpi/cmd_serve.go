@@ -49,7 +49,12 @@ func serveCommand() command {
 
 // serveWeb runs the web app until ctx is done.
 func serveWeb(ctx context.Context, cfg config.Config, db *database, col *collector.Collector, log *slog.Logger) error {
+	settings, err := figureSettings(cfg)
+	if err != nil {
+		return err
+	}
 	app, err := dashboards.New(dashboards.Deps{
+		Figures:        &settings,
 		Conn:           db.Conn,
 		Ready:          db.Runner().Check,
 		Log:            log,

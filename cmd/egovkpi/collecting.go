@@ -14,6 +14,8 @@ import (
 	"egovkpi/collector/store"
 	"egovkpi/internal/config"
 	"egovkpi/internal/refdata"
+	"egovkpi/metrics"
+	"egovkpi/metrics/m766"
 )
 
 // newCollector builds the collector over an open, migrated database.
@@ -41,8 +43,12 @@ func (cf *configured) withCollector(ctx context.Context, fn func(config.Config, 
 
 // withFigures opens the database for commands that print figures: the
 // schema must be current; fn gets the reference units.
-func (cf *configured) withFigures(ctx context.Context, fn func(*database, *refdata.Registry) error) error {
+func (cf *configured) withFigures(ctx context.Context, fn func(*database, *refdata.Registry, metrics.Settings) error) error {
 	return cf.withDatabase(ctx, func(cfg config.Config, db *database, log *slog.Logger) error {
+		settings, err := figureSettings(cfg)
+		if err != nil {
+			return err
+		}
 		if err := db.Runner().Check(ctx); err != nil {
 			return fmt.Errorf("%s is not ready: %w", db.describe(), err)
 		}
@@ -50,8 +56,24 @@ func (cf *configured) withFigures(ctx context.Context, fn func(*database, *refda
 		if err != nil {
 			return err
 		}
-		return fn(db, reg)
+		return fn(db, reg, settings)
 	})
+}
+
+// figureSettings reads the ranking rules and the 766 methodology (the
+// embedded one, or EGOVKPI_METHODOLOGY_FILE) from the configuration.
+func figureSettings(cfg config.Config) (metrics.Settings, error) {
+	s, err := metrics.DefaultSettings()
+	if err != nil {
+		return s, err
+	}
+	s.Rules = metrics.Rules{MinDenominator: float64(cfg.Metrics.MinVolume), MinCompleteness: float64(cfg.Metrics.MinCompletenessPercent) / 100}
+	if f := cfg.Metrics.MethodologyFile; f != "" {
+		if s.Methodology, err = m766.LoadFile(f); err != nil {
+			return s, fmt.Errorf("EGOVKPI_METHODOLOGY_FILE: %w", err)
+		}
+	}
+	return s, nil
 }
 
 // checkFormat accepts the output formats of the figure commands.

@@ -192,3 +192,71 @@ func TestSeriesAcrossTheProvinceMerger(t *testing.T) {
 		t.Fatalf("a code not valid at the end of the series: %d %s", status, body)
 	}
 }
+
+// TestIndex766APIAndCLIAgree: the same 766 table from GET /api/v1/index766
+// and egovkpi index766, byte for byte; bad parameters name themselves; the
+// ranking rules come from the configuration.
+func TestIndex766APIAndCLIAgree(t *testing.T) {
+	db := leagueFixture(t)
+	env := map[string]string{"EGOVKPI_CLICKHOUSE_ADDR": db.Options.Addr, "EGOVKPI_CLICKHOUSE_DATABASE": db.Name}
+	code, cliOut, errOut := runCLI(t, env, "index766", "--block", "province", "--period", "2025-08", "--format", "json")
+	if code != 0 {
+		t.Fatalf("cli: exit %d: %s", code, errOut)
+	}
+	status, apiOut := apiGet(t, db, "/api/v1/index766?block=province&period=2025-08")
+	if status != 200 || cliOut != string(apiOut) {
+		t.Fatalf("API (%d) and CLI differ\nCLI:\n%s\nAPI:\n%s", status, cliOut, apiOut)
+	}
+	var j metrics.IndexTableJSON
+	if err := json.Unmarshal(apiOut, &j); err != nil {
+		t.Fatal(err)
+	}
+	// The fixture has received and received online only: every 766 ratio
+	// is missing, but dossiers are unknown rather than 0, so the three
+	// provinces with data are scored (0 points), not enough data (no
+	// dossier count), and the others have no figure.
+	if j.Methodology.Version != "2025" || len(j.Rows) != 34 || j.Empty || j.MissingPoints != 28 {
+		t.Fatalf("index: version %s, %d rows, empty %v, missing points %v", j.Methodology.Version, len(j.Rows), j.Empty, j.MissingPoints)
+	}
+	for i, r := range j.Rows {
+		scored := i < 3
+		if scored != (r.Total != nil) || r.Rank != nil || r.NotEnoughData != scored || (scored && (*r.Total != 0 || r.Band.ID != "weak" || r.Dossiers != nil)) {
+			t.Fatalf("row %d: %+v", i, r)
+		}
+	}
+	// One unit by official code; its rank is the block's.
+	status, one := apiGet(t, db, "/api/v1/index766?block=province&period=2025-08&unit=08")
+	var oj metrics.IndexTableJSON
+	_ = json.Unmarshal(one, &oj)
+	if status != 200 || len(oj.Rows) != 1 || oj.Rows[0].UnitID != "p34-08" {
+		t.Fatalf("one unit: %d %s", status, one)
+	}
+	for _, tc := range []struct{ query, want string }{
+		{"block=province&period=2021", "parameter period: m766: no Decision 766 version is in force on 2021-12-31"},
+		{"block=province&period=2025-08&unit=99", "parameter unit:"},
+		{"block=province&period=2025-08&unit=m-MOF", "parameter unit: m-MOF"},
+		{"block=ministry", "parameter period: missing"},
+	} {
+		status, body := apiGet(t, db, "/api/v1/index766?"+tc.query)
+		if status != 400 || !strings.Contains(string(body), tc.want) {
+			t.Errorf("%s: %d %s, want 400 and %q", tc.query, status, body, tc.want)
+		}
+	}
+	if code, _, errOut := runCLI(t, env, "index766", "--block", "province", "--period", "2021"); code != 2 || !strings.Contains(errOut, "--period: m766: no Decision 766 version") {
+		t.Errorf("cli, period before 766: %d %s", code, errOut)
+	}
+	// Rules from the configuration: with a minimum volume of 60 the 50
+	// dossiers of p34-04 are not enough data (its 60.00 % is no longer
+	// ranked) and p34-08 moves up to rank 2.
+	env["EGOVKPI_RANK_MIN_VOLUME"] = "60"
+	_, out, errOut := runCLI(t, env, "league", "--block", "province", "--period", "2025-08", "--kpi", "online_rate", "--format", "csv")
+	lines := strings.Split(out, "\n")
+	if len(lines) < 4 || !strings.Contains(lines[1], ",1,p34-01,") || !strings.Contains(lines[2], ",2,p34-08,") || !strings.Contains(lines[3], ",,p34-04,") || !strings.HasSuffix(lines[3], ",true") {
+		t.Fatalf("league with EGOVKPI_RANK_MIN_VOLUME=60:\n%s%s", out, errOut)
+	}
+	// The table form says which inputs are not collected.
+	delete(env, "EGOVKPI_RANK_MIN_VOLUME")
+	if _, table, _ := runCLI(t, env, "index766", "--block", "province", "--period", "2025-08"); !strings.Contains(table, "28 points rest on inputs egovkpi does not collect") {
+		t.Fatalf("table:\n%s", table)
+	}
+}

@@ -35,6 +35,7 @@ type Config struct {
 	LogLevel        string // debug, info, warn, error
 	LogFormat       string // text or json
 	Collect         Collect
+	Metrics         Metrics
 }
 
 // Collect configures the collector and the demo.
@@ -54,6 +55,19 @@ type Collect struct {
 	// SimulatorFaults switches simulated portals' faults on, e.g.
 	// "p34-08=5xx:2,slow:1s;m-MOF=contradictions:0.05".
 	SimulatorFaults string
+}
+
+// Metrics configures league tables and the Decision 766 index.
+type Metrics struct {
+	// MinVolume is the smallest denominator (dossiers for the 766 index)
+	// that is ranked; below it a unit is shown as "not enough data".
+	MinVolume int
+	// MinCompletenessPercent is the smallest share of expected days with
+	// data, in percent, that is ranked.
+	MinCompletenessPercent int
+	// MethodologyFile replaces the embedded Decision 766 methodology (see
+	// docs/kpi-methodology.md); empty uses the embedded one.
+	MethodologyFile string
 }
 
 // ClickHouse says which ClickHouse to use. With Addr empty, egovkpi starts
@@ -220,6 +234,15 @@ var settings = func() []setting {
 			g, st := integer(func(c *Config) *int { return &c.Collect.SimulatorSeed }, 0, 1<<30)
 			return mk("SIMULATOR_SEED", "seed of the simulated portals' data", false, g, st)
 		}(),
+		func() setting {
+			g, st := integer(func(c *Config) *int { return &c.Metrics.MinVolume }, 0, 1_000_000)
+			return mk("RANK_MIN_VOLUME", "smallest denominator (dossiers or procedures; dossiers for the 766 index) a league table ranks; below it: not enough data", false, g, st)
+		}(),
+		func() setting {
+			g, st := integer(func(c *Config) *int { return &c.Metrics.MinCompletenessPercent }, 0, 100)
+			return mk("RANK_MIN_COMPLETENESS", "smallest share of expected days with data, in percent, a league table ranks", false, g, st)
+		}(),
+		s("METHODOLOGY_FILE", "Decision 766 methodology file replacing the embedded one (same JSON shape, see docs/kpi-methodology.md)", func(c *Config) *string { return &c.Metrics.MethodologyFile }),
 		s("SIMULATOR_FAULTS", "faults of simulated portals, e.g. p34-08=5xx:2,slow:1s;m-MOF=contradictions:0.05", func(c *Config) *string { return &c.Collect.SimulatorFaults }),
 	}
 }()
@@ -239,6 +262,7 @@ func Defaults() Config {
 		LogLevel:        "info",
 		LogFormat:       "text",
 		Collect:         Collect{Workers: 8, DemoQuarters: 8, SimulatorSeed: 1},
+		Metrics:         Metrics{MinVolume: 30, MinCompletenessPercent: 80},
 	}
 }
 
