@@ -15,13 +15,9 @@ import (
 func index766Command() command {
 	return figureCommand("index766",
 		"Print the Decision 766 index of a block's units with bands and ranks, the same figures as GET /api/v1/index766: egovkpi index766 --block province --period 2025Q3.",
-		[]figureParam{
-			{"block", "ministry or province"},
-			{"period", metrics.PeriodFormats},
+		append([]figureParam{blockParam, periodParam,
 			{"unit", "only this unit's row (id or official code as of the period's end), ranked in its block"},
-			{"region", "only this region code (provinces)"},
-			{"kind", "only this unit kind"},
-		},
+		}, filterParams...),
 		func(get func(string) string) (computeFigures, string, error) {
 			reg, err := refdata.Load()
 			if err != nil {

@@ -15,13 +15,9 @@ import (
 func leagueCommand() command {
 	return figureCommand("league",
 		"Print a league table, the same figures as GET /api/v1/league: egovkpi league --block province --period 2025Q3 --kpi online_rate.",
-		[]figureParam{
-			{"block", "ministry or province"},
-			{"period", metrics.PeriodFormats},
+		append([]figureParam{blockParam, periodParam,
 			{"kpi", "a KPI id (egovkpi league --kpi list prints them)"},
-			{"region", "only this region code (provinces)"},
-			{"kind", "only this unit kind"},
-		},
+		}, filterParams...),
 		func(get func(string) string) (computeFigures, string, error) {
 			req, name, err := dashboards.ParseLeagueRequest(get, todayInVietnam)
 			if err != nil {

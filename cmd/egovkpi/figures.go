@@ -12,6 +12,17 @@ import (
 // parameter.
 type figureParam struct{ name, help string }
 
+// The parameters of every table: block and period, and the region and
+// kind filters.
+var (
+	blockParam   = figureParam{"block", "ministry or province"}
+	periodParam  = figureParam{"period", metrics.PeriodFormats}
+	filterParams = []figureParam{
+		{"region", "only this region code (provinces)"},
+		{"kind", "only this unit kind"},
+	}
+)
+
 // figureJSON is the one JSON encoding the API also sends.
 type figureJSON interface{ MarshalIndent() ([]byte, error) }
 
