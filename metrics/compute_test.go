@@ -99,8 +99,12 @@ func loadScenario(t *testing.T, dir string) *chtest.DB {
 	for _, r := range readCSV(t, filepath.Join(dir, "catalogue.csv")) {
 		d, _ := egovkpi.ParseDate(r["as_of"])
 		k := catKey{r["unit_id"], d}
+		svc, err := record.ServiceOf(r["level"], d)
+		if err != nil {
+			t.Fatalf("catalogue.csv: %v", err)
+		}
 		cats[k] = append(cats[k], record.Procedure{
-			Code: r["procedure"], Name: "Thủ tục " + r["procedure"], Level: r["level"], Service: record.Service(r["level"]),
+			Code: r["procedure"], Name: "Thủ tục " + r["procedure"], Level: r["level"], Service: svc,
 			EligibleFullProcess: r["eligible_full_process"] == "1", FeeBearing: r["fee_bearing"] == "1", PaperResult: r["paper_result"] == "1",
 		})
 	}
