@@ -24,9 +24,10 @@ import (
 func benchCommand() command {
 	return command{
 		name:  "bench",
-		usage: " ingest|collect|backfill",
+		usage: " ingest|collect|backfill|figures",
 		summary: "Measure against baselines in one run, in a scratch database dropped afterwards: ingest (the writer vs clickhouse-client CSV of the same rows), " +
-			"collect (one day from every simulated portal, some faulty), backfill (days of every portal).",
+			"collect (one day from every simulated portal, some faulty), backfill (days of every portal), " +
+			"figures (league tables and the 766 index at national scale vs the fact table, and the rollup refresh after a day's collection).",
 		flags: func(c *cli, fs *flag.FlagSet) func(context.Context, []string) error {
 			cf := withConfig(c, fs)
 			rows := fs.Int("rows", 10_000_000, "ingest: rows to insert each way")
@@ -36,9 +37,11 @@ func benchCommand() command {
 			days := fs.Int("days", 365, "backfill: days to collect")
 			faulty := fs.Float64("faulty", 0.1, "collect: share of portals given a fault")
 			workers := fs.Int("workers", 8, "collect, backfill: runs at once")
+			years := fs.Int("years", 6, "figures: calendar years of data, the last one up to --day")
+			requests := fs.Int("requests", 100, "figures: requests per table")
 			return func(ctx context.Context, args []string) error {
 				if len(args) != 1 {
-					return usagef("want one of: ingest, collect, backfill")
+					return usagef("want one of: ingest, collect, backfill, figures")
 				}
 				day, err := egovkpi.ParseDate(*dayS)
 				if err != nil {
@@ -69,8 +72,10 @@ func benchCommand() command {
 					return benchCollect(ctx, c, db, log, day, day, *faulty, *workers)
 				case "backfill":
 					return benchCollect(ctx, c, db, log, day.AddDate(0, 0, -*days+1), day, 0, *workers)
+				case "figures":
+					return benchFigures(ctx, c, db, day, *years, *requests, *workers)
 				}
-				return usagef("unknown benchmark %q (ingest, collect, backfill)", args[0])
+				return usagef("unknown benchmark %q (ingest, collect, backfill, figures)", args[0])
 			}
 		},
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"egovkpi/collector"
@@ -59,15 +60,20 @@ func CollectAll(ctx context.Context, col *collector.Collector, srcs []collector.
 	runs := col.PullAll(ctx, srcs, from, to, workers)
 	s := CollectSummary{Took: time.Since(start), Sources: len(runs), ByStatus: map[string]int{}}
 	for _, r := range runs {
-		s.ByStatus[r.Status]++
-		s.Accepted += r.RowsAccepted
-		s.Quarantined += r.RowsQuarantined
-		if r.Status != store.RunOK {
-			first, _, _ := strings.Cut(r.Error, "\n")
-			s.Problems = append(s.Problems, r.Source+" "+r.Status+": "+first)
-		}
+		s.add(r)
 	}
 	return s
+}
+
+// add counts a run.
+func (s *CollectSummary) add(r store.Run) {
+	s.ByStatus[r.Status]++
+	s.Accepted += r.RowsAccepted
+	s.Quarantined += r.RowsQuarantined
+	if r.Status != store.RunOK {
+		first, _, _ := strings.Cut(r.Error, "\n")
+		s.Problems = append(s.Problems, r.Source+" "+r.Status+": "+first)
+	}
 }
 
 // Sources returns a source for every unit valid somewhere in [from, to],
@@ -82,4 +88,43 @@ func Sources(sim *simulator.Simulator, baseURL string, from, to time.Time) []col
 			Timeout: 5 * time.Second, Concurrency: 2, RepullDays: 7, Enabled: true})
 	}
 	return out
+}
+
+// CollectThenRefresh pulls [from, to] from every source through workers
+// without refreshing the rollups, then refreshes them in one go: it returns
+// the collection's summary and how long the refresh took, so that the two
+// are measured apart.
+func CollectThenRefresh(ctx context.Context, col *collector.Collector, srcs []collector.Source, from, to time.Time, workers int) (CollectSummary, time.Duration, error) {
+	start := time.Now()
+	s := CollectSummary{Sources: len(srcs), ByStatus: map[string]int{}}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	pool := make(chan struct{}, max(1, workers))
+	for _, src := range srcs {
+		wg.Add(1)
+		pool <- struct{}{}
+		go func(src collector.Source) {
+			defer func() { <-pool; wg.Done() }()
+			r, _ := col.Pull(ctx, src, from, to, nil)
+			mu.Lock()
+			defer mu.Unlock()
+			s.add(r)
+		}(src)
+	}
+	wg.Wait()
+	s.Took = time.Since(start)
+	refresh := time.Now()
+	err := col.Refresher.Flush(ctx)
+	return s, time.Since(refresh), err
+}
+
+// Percentile returns the p-th percentile (0 < p ≤ 100, nearest rank) of
+// durations; it sorts them.
+func Percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	i := int(float64(len(ds))*p/100+0.999999) - 1
+	return ds[min(max(i, 0), len(ds)-1)]
 }

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"egovkpi"
+	"egovkpi/collector"
+	"egovkpi/collector/bench"
+	"egovkpi/collector/pull"
+	"egovkpi/collector/simulator"
+	"egovkpi/collector/store"
+	"egovkpi/dashboards"
+	"egovkpi/internal/refdata"
+	"egovkpi/metrics"
+)
+
+// benchFigures measures serving figures at national scale: it writes the
+// simulator's data of every unit for years up to last (both eras), builds
+// the rollups, then times league tables and the 766 index over real HTTP
+// (requests each) against a baseline in the same run (the same league
+// figures computed from the fact table), and the rollup refresh after a
+// one-day collection of every unit over HTTP.
+func benchFigures(ctx context.Context, c *cli, db *database, last time.Time, years, requests, workers int) error {
+	reg, err := refdata.Load()
+	if err != nil {
+		return err
+	}
+	quiet := slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	sim := simulator.New(simulator.Options{Seed: 1, Registry: reg})
+	st := store.New(db.Conn, quiet)
+	from := egovkpi.Date(last.Year()-years+1, 1, 1)
+	fmt.Fprintf(c.stdout, "figures: national data %s..%s from the simulator (every unit of both eras), %d workers\n", from.Format(egovkpi.DateLayout), last.Format(egovkpi.DateLayout), workers)
+	sum, err := bench.National(ctx, st, sim, from, last, workers, func(rows int64) {
+		fmt.Fprintf(c.stderr, "\r  %d rows written", rows)
+	})
+	fmt.Fprintln(c.stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "  written: %d rows, %d loads, %d catalogues, %d units in %s (%.0f rows/s; not a target)\n",
+		sum.Rows, sum.Loads, sum.Catalogues, sum.Units, sum.Took.Round(time.Second), float64(sum.Rows)/sum.Took.Seconds())
+	t0 := time.Now()
+	if err := st.RefreshRollups(ctx, sum.Touched); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "  rollups built from scratch: %d (month, unit) slices in %s\n", sum.Touched.Slices(), time.Since(t0).Round(time.Millisecond))
+	var facts, dayRows, procRows uint64
+	_ = db.Conn.QueryRow(ctx, "SELECT count() FROM usage_facts").Scan(&facts)
+	_ = db.Conn.QueryRow(ctx, "SELECT count() FROM usage_unit_day").Scan(&dayRows)
+	_ = db.Conn.QueryRow(ctx, "SELECT count() FROM usage_unit_procedure_month").Scan(&procRows)
+	fmt.Fprintf(c.stdout, "  usage_facts %d rows; rollups: usage_unit_day %d, usage_unit_procedure_month %d\n", facts, dayRows, procRows)
+
+	// The web app, over real HTTP, with "today" the day after the data.
+	today := last.AddDate(0, 0, 1).Add(12 * time.Hour)
+	app, err := dashboards.New(dashboards.Deps{Conn: db.Conn, Log: quiet, Now: func() time.Time { return today }})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	actx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() { _ = app.Serve(actx, ln, 5*time.Second) }()
+	base := "http://" + ln.Addr().String()
+
+	// The last whole quarter and year of the data.
+	q := metrics.QuarterOf(last.Year(), (int(last.Month())-1)/3+1)
+	if !q.To.Equal(last) {
+		q = q.Previous()
+	}
+	y := metrics.YearOf(last.Year())
+	if !y.To.Equal(last) {
+		y = y.Previous()
+	}
+	fmt.Fprintf(c.stdout, "  requests (%d each, sequential, first one included):\n", requests)
+	for _, r := range []struct{ name, path string }{
+		{"league, provinces, quarter " + q.String(), "/api/v1/league?block=province&kpi=online_rate&period=" + q.String()},
+		{"league, provinces, year " + y.String(), "/api/v1/league?block=province&kpi=online_rate&period=" + y.String()},
+		{"league, ministries, quarter " + q.String(), "/api/v1/league?block=ministry&kpi=on_time_rate&period=" + q.String()},
+		{"766 index, provinces, quarter " + q.String(), "/api/v1/index766?block=province&period=" + q.String()},
+		{"766 index, provinces, year " + y.String(), "/api/v1/index766?block=province&period=" + y.String()},
+	} {
+		ds, err := timeRequests(ctx, base+r.path, requests)
+		if err != nil {
+			return fmt.Errorf("%s: %w", r.name, err)
+		}
+		p50, p95, worst := bench.Percentile(ds, 50), bench.Percentile(ds, 95), bench.Percentile(ds, 100)
+		fmt.Fprintf(c.stdout, "    %-44s p50 %7s  p95 %7s  max %7s  (target p95 <= 100ms)\n", r.name, ms(p50), ms(p95), ms(worst))
+	}
+	// Baseline: the same quarter's online rates from the fact table (the
+	// current load of every day), as a reader without rollups would.
+	baseline := `SELECT unit_id, sum(received_online), sum(received) FROM usage_facts
+WHERE day >= toDate(?) AND day <= toDate(?) AND (unit_id, day, load_id) IN (
+    SELECT unit_id, day, max(load_id) FROM usage_versions WHERE day >= toDate(?) AND day <= toDate(?) GROUP BY unit_id, day)
+GROUP BY unit_id`
+	var bds []time.Duration
+	f, t := q.From.Format(egovkpi.DateLayout), q.To.Format(egovkpi.DateLayout)
+	for range 10 {
+		s := time.Now()
+		rows, err := db.Conn.Query(ctx, baseline, f, t, f, t)
+		if err != nil {
+			return fmt.Errorf("baseline: %w", err)
+		}
+		for rows.Next() {
+		}
+		rows.Close()
+		bds = append(bds, time.Since(s))
+	}
+	fmt.Fprintf(c.stdout, "    %-44s p50 %7s  p95 %7s  (baseline: one query, no HTTP)\n", "same quarter's figures from usage_facts", ms(bench.Percentile(bds, 50)), ms(bench.Percentile(bds, 95)))
+
+	// One day of every unit over HTTP, then the rollup refresh alone.
+	day := last.AddDate(0, 0, 1)
+	srv := &http.Server{Handler: sim.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	sln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	go func() {
+		if err := srv.Serve(sln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			quiet.Error("simulator", slog.Any("err", err))
+		}
+	}()
+	defer srv.Close()
+	col := collector.New(st, reg, collector.Options{Log: quiet, Client: &pull.Client{MaxRetryAfter: 5 * time.Second}})
+	srcs := bench.Sources(sim, "http://"+sln.Addr().String(), day, day)
+	cs, refresh, err := bench.CollectThenRefresh(ctx, col, srcs, day, day, 8)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "  one-day collection of every unit (%s, %d portals): %s, %d rows, runs %v\n", day.Format(egovkpi.DateLayout), cs.Sources, cs.Took.Round(time.Millisecond), cs.Accepted, cs.ByStatus)
+	for _, p := range cs.Problems {
+		fmt.Fprintf(c.stdout, "    %s\n", p)
+	}
+	fmt.Fprintf(c.stdout, "  rollup refresh after it: %s (target <= 10s)\n", refresh.Round(time.Millisecond))
+	return nil
+}
+
+// timeRequests GETs url n times and returns each one's duration; any answer
+// other than 200 is an error.
+func timeRequests(ctx context.Context, url string, n int) ([]time.Duration, error) {
+	var ds []time.Duration
+	for range n {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return nil, err
+		}
+		s := time.Now()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		if resp.StatusCode != http.StatusOK {
+			return nil, fmt.Errorf("status %d: %s", resp.StatusCode, body)
+		}
+		ds = append(ds, time.Since(s))
+	}
+	return ds, nil
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
