@@ -2,6 +2,8 @@ package dashboards
 
 import (
 	"fmt"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -80,8 +82,33 @@ func parseBlockPeriod(param func(string) string, today func() time.Time) (egovkp
 		}
 		f.Region = reg
 	}
-	f.Kind = param("kind")
+	if kind := param("kind"); kind != "" {
+		kinds, err := unitKinds(b)
+		if err != nil {
+			return b, p, f, "", err
+		}
+		if !slices.Contains(kinds, kind) {
+			return b, p, f, "kind", fmt.Errorf("unknown kind %q for %s (accepted: %s)", kind, b, strings.Join(kinds, ", "))
+		}
+		f.Kind = kind
+	}
 	return b, p, f, "", nil
+}
+
+// unitKinds lists the kinds of the block's units, of both eras.
+func unitKinds(b egovkpi.Block) ([]string, error) {
+	reg, err := refdata.Load()
+	if err != nil {
+		return nil, err
+	}
+	var kinds []string
+	for _, u := range reg.All() {
+		if u.Block == b && !slices.Contains(kinds, u.Kind) {
+			kinds = append(kinds, u.Kind)
+		}
+	}
+	sort.Strings(kinds)
+	return kinds, nil
 }
 
 // IndexRequest is a parsed Decision 766 request, shared by the API and the

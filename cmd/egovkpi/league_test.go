@@ -105,6 +105,7 @@ func TestLeagueBadInputAndEmptyPeriods(t *testing.T) {
 		{"block=province&period=2025-08&kpi=speed", "parameter kpi: unknown KPI \"speed\" (accepted: complaints_on_time_rate"},
 		{"block=province&period=2025-08", "parameter kpi: missing"},
 		{"block=province&period=2025-08&kpi=online_rate&region=NORTH", "parameter region: unknown region \"NORTH\""},
+		{"block=province&period=2025-08&kpi=online_rate&kind=ministry", "parameter kind: unknown kind \"ministry\" for province (accepted: municipality, province)"},
 	} {
 		status, body := apiGet(t, db, "/api/v1/league?"+tc.query)
 		var e struct{ Error string }
