@@ -29,6 +29,24 @@ func (a *App) apiKPIs(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"kpis": out})
 }
 
+// sendFigures answers with JSON figures that read the days from..to: from
+// the cache when a load has not changed them since, else rendered now (and
+// cached). The key is the request's URL and today's date (completeness
+// depends on it).
+func (a *App) sendFigures(c *fiber.Ctx, from, to time.Time, render func() ([]byte, error)) error {
+	key := a.today().Format(egovkpi.DateLayout) + " " + strings.Clone(c.OriginalURL()) // fiber reuses its buffers
+	body, epoch, ok := a.cache.Get(key)
+	if !ok {
+		var err error
+		if body, err = render(); err != nil {
+			return err
+		}
+		a.cache.Put(key, epoch, from, to, body)
+	}
+	c.Type("json", "utf-8")
+	return c.Send(body)
+}
+
 // LeagueRequest is a parsed league table request, shared by the API and the
 // CLI so that both accept and refuse the same things.
 type LeagueRequest struct {
@@ -150,16 +168,13 @@ func (a *App) apiLeague(c *fiber.Ctx) error {
 	if err != nil {
 		return badParam(c, name, err)
 	}
-	t, err := metrics.League(c.UserContext(), a.deps.Conn, a.reg, req.Block, req.Period, req.KPI, a.deps.Figures.Rules, req.Filter, a.today())
-	if err != nil {
-		return err
-	}
-	body, err := t.JSON(a.reg).MarshalIndent()
-	if err != nil {
-		return err
-	}
-	c.Type("json", "utf-8")
-	return c.Send(body)
+	return a.sendFigures(c, req.Period.Previous().From, req.Period.To, func() ([]byte, error) {
+		t, err := metrics.League(c.UserContext(), a.deps.Conn, a.reg, req.Block, req.Period, req.KPI, a.deps.Figures.Rules, req.Filter, a.today())
+		if err != nil {
+			return nil, err
+		}
+		return t.JSON(a.reg).MarshalIndent()
+	})
 }
 
 // apiIndex766 answers GET /api/v1/index766.
@@ -171,16 +186,13 @@ func (a *App) apiIndex766(c *fiber.Ctx) error {
 	if _, err := a.deps.Figures.Methodology.ForDay(req.Period.To); err != nil {
 		return badParam(c, "period", err)
 	}
-	t, err := metrics.Index766(c.UserContext(), a.deps.Conn, a.reg, a.deps.Figures.Methodology, req.Block, req.Period, a.deps.Figures.Rules, req.Filter, a.today())
-	if err != nil {
-		return err
-	}
-	body, err := t.JSON(a.reg, req.Unit).MarshalIndent()
-	if err != nil {
-		return err
-	}
-	c.Type("json", "utf-8")
-	return c.Send(body)
+	return a.sendFigures(c, req.Period.Previous().From, req.Period.To, func() ([]byte, error) {
+		t, err := metrics.Index766(c.UserContext(), a.deps.Conn, a.reg, a.deps.Figures.Methodology, req.Block, req.Period, a.deps.Figures.Rules, req.Filter, a.today())
+		if err != nil {
+			return nil, err
+		}
+		return t.JSON(a.reg, req.Unit).MarshalIndent()
+	})
 }
 
 // SeriesRequest is a parsed series request, shared by the API and the CLI.
@@ -248,14 +260,11 @@ func (a *App) apiSeries(c *fiber.Ctx) error {
 		}
 		return badParam(c, name, err)
 	}
-	s, err := metrics.UnitSeries(c.UserContext(), a.deps.Conn, a.reg, req.Unit, req.KPI, req.From.From, req.To.To, req.Step, a.today())
-	if err != nil {
-		return err
-	}
-	body, err := s.JSON().MarshalIndent()
-	if err != nil {
-		return err
-	}
-	c.Type("json", "utf-8")
-	return c.Send(body)
+	return a.sendFigures(c, req.From.From, req.To.To, func() ([]byte, error) {
+		s, err := metrics.UnitSeries(c.UserContext(), a.deps.Conn, a.reg, req.Unit, req.KPI, req.From.From, req.To.To, req.Step, a.today())
+		if err != nil {
+			return nil, err
+		}
+		return s.JSON().MarshalIndent()
+	})
 }

@@ -55,6 +55,11 @@ type Deps struct {
 	// Figures are the ranking rules and the 766 methodology; nil uses
 	// metrics.DefaultSettings.
 	Figures *metrics.Settings
+	// CacheEntries bounds the cache of rendered figures (0: 2000; < 0: no
+	// cache). Serve keeps it true to the data by polling data_changes
+	// every CachePoll (0: 2 s).
+	CacheEntries int
+	CachePoll    time.Duration
 }
 
 // App is the web application.
@@ -64,6 +69,7 @@ type App struct {
 	tpl   *template.Template
 	loc   *time.Location
 	reg   *refdata.Registry
+	cache *metrics.Cache // nil: figures are not cached
 }
 
 // New builds the app and its routes.
@@ -97,6 +103,15 @@ func New(deps Deps) (*App, error) {
 		deps.Figures = &settings
 	}
 	a := &App{deps: deps, tpl: tpl, loc: loc, reg: reg}
+	switch {
+	case deps.CacheEntries == 0:
+		a.cache = metrics.NewCache(2000)
+	case deps.CacheEntries > 0:
+		a.cache = metrics.NewCache(deps.CacheEntries)
+	}
+	if a.deps.CachePoll == 0 {
+		a.deps.CachePoll = 2 * time.Second
+	}
 	a.fiber = fiber.New(fiber.Config{
 		AppName:               "egovkpi",
 		DisableStartupMessage: true,
@@ -127,6 +142,11 @@ func (a *App) Fiber() *fiber.App { return a.fiber }
 func (a *App) Serve(ctx context.Context, ln net.Listener, shutdownTimeout time.Duration) error {
 	errc := make(chan error, 1)
 	go func() { errc <- a.fiber.Listener(ln) }()
+	if a.cache != nil && a.deps.Conn != nil {
+		wctx, stop := context.WithCancel(ctx)
+		defer stop()
+		go a.cache.Watch(wctx, a.deps.Conn, a.deps.CachePoll, a.deps.Log)
+	}
 	a.deps.Log.Info("web server listening", slog.String("addr", "http://"+ln.Addr().String()))
 	select {
 	case err := <-errc:

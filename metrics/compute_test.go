@@ -147,7 +147,7 @@ func TestKPIsOfScenarioBasic(t *testing.T) {
 	dir := filepath.Join("testdata", "basic")
 	db := loadScenario(t, dir)
 	p, _ := ParsePeriod("2025-08", egovkpi.Date(2026, 1, 1))
-	got, err := Compute(context.Background(), db.Conn, p, KPIs())
+	got, err := Compute(context.Background(), db.Conn, p, KPIs(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"golang.org/x/sync/errgroup"
 
 	"egovkpi"
 	"egovkpi/internal/refdata"
@@ -60,16 +61,24 @@ func Index766(ctx context.Context, conn driver.Conn, reg *refdata.Registry, set 
 	t := IndexTable{Block: block, Period: p, Previous: p.Previous(), Version: v, Rules: rules}
 	kpis, notCollected := indexKPIs(v)
 	t.NotCollected = notCollected
-	cur, err := indexEntries(ctx, conn, reg, v, kpis, block, p, rules, f, today)
-	if err != nil {
+	var cur, prev []IndexEntry
+	pv, noPrevious := set.ForDay(t.Previous.To)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		cur, err = indexEntries(gctx, conn, reg, v, kpis, block, p, rules, f, today)
+		return
+	})
+	if noPrevious == nil {
+		pk, _ := indexKPIs(pv)
+		g.Go(func() (err error) {
+			prev, err = indexEntries(gctx, conn, reg, pv, pk, block, t.Previous, rules, f, today)
+			return
+		})
+	}
+	if err := g.Wait(); err != nil {
 		return t, err
 	}
-	if pv, err := set.ForDay(t.Previous.To); err == nil {
-		pk, _ := indexKPIs(pv)
-		prev, err := indexEntries(ctx, conn, reg, pv, pk, block, t.Previous, rules, f, today)
-		if err != nil {
-			return t, err
-		}
+	if noPrevious == nil {
 		moveIndex(cur, prev)
 		if pv != v {
 			t.Notes = append(t.Notes, fmt.Sprintf("movement compares with %s, scored with version %s", t.Previous, pv.ID))

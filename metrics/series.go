@@ -78,12 +78,12 @@ func UnitSeries(ctx context.Context, conn driver.Conn, reg *refdata.Registry, u 
 	}
 	for _, p := range steps {
 		carried := lineage(reg, u.ID, p)
-		vals, err := Compute(ctx, conn, p, []KPI{k})
+		vals, err := Compute(ctx, conn, p, []KPI{k}, carried)
 		if err != nil {
 			return s, err
 		}
 		v := Carry(vals, map[string][]string{u.ID: carried}, []KPI{k})[u.ID][k.ID]
-		days, err := daysWithData(ctx, conn, p)
+		days, err := daysWithData(ctx, conn, p, carried)
 		if err != nil {
 			return s, err
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"golang.org/x/sync/errgroup"
 
 	"egovkpi"
 	"egovkpi/internal/refdata"
@@ -45,12 +46,14 @@ func (t Table) Empty() bool {
 // previous comparable period.
 func League(ctx context.Context, conn driver.Conn, reg *refdata.Registry, block egovkpi.Block, p Period, k KPI, rules Rules, f Filter, today time.Time) (Table, error) {
 	t := Table{Block: block, Period: p, Previous: p.Previous(), KPI: k, Rules: rules}
-	cur, err := entries(ctx, conn, reg, block, p, k, rules, f, today)
-	if err != nil {
-		return t, err
-	}
-	prev, err := entries(ctx, conn, reg, block, t.Previous, k, rules, f, today)
-	if err != nil {
+	var cur, prev []Entry
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { cur, err = entries(gctx, conn, reg, block, p, k, rules, f, today); return })
+	g.Go(func() (err error) {
+		prev, err = entries(gctx, conn, reg, block, t.Previous, k, rules, f, today)
+		return
+	})
+	if err := g.Wait(); err != nil {
 		return t, err
 	}
 	Move(cur, prev)
@@ -88,12 +91,17 @@ func figuresOf(ctx context.Context, conn driver.Conn, reg *refdata.Registry, blo
 			delete(shown, id)
 		}
 	}
-	vals, err := Compute(ctx, conn, p, kpis)
-	if err != nil {
-		return figures{}, err
+	var units []string
+	for _, carried := range shown {
+		units = append(units, carried...)
 	}
-	days, err := daysWithData(ctx, conn, p)
-	if err != nil {
+	sort.Strings(units)
+	var vals Values
+	var days map[string]int
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { vals, err = Compute(gctx, conn, p, kpis, units); return })
+	g.Go(func() (err error) { days, err = daysWithData(gctx, conn, p, units); return })
+	if err := g.Wait(); err != nil {
 		return figures{}, err
 	}
 	fig := figures{Carried: shown, Values: Carry(vals, shown, kpis), Completeness: map[string]float64{}}
@@ -120,9 +128,10 @@ func completeness(reg *refdata.Registry, carried []string, days map[string]int, 
 }
 
 // daysWithData counts, per unit, the days of the period a load covered.
-func daysWithData(ctx context.Context, conn driver.Conn, p Period) (map[string]int, error) {
-	rows, err := conn.Query(ctx, "SELECT unit_id, toUInt32(count()) AS covered FROM usage_unit_day WHERE day >= toDate(?) AND day <= toDate(?) GROUP BY unit_id",
-		p.From.Format(egovkpi.DateLayout), p.To.Format(egovkpi.DateLayout))
+func daysWithData(ctx context.Context, conn driver.Conn, p Period, units []string) (map[string]int, error) {
+	cond, args := unitFilter(units)
+	rows, err := conn.Query(ctx, "SELECT unit_id, toUInt32(count()) AS covered FROM usage_unit_day WHERE day >= toDate(?) AND day <= toDate(?) AND "+cond+" GROUP BY unit_id",
+		append([]any{p.From.Format(egovkpi.DateLayout), p.To.Format(egovkpi.DateLayout)}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: days with data in %s: %w", p, err)
 	}

@@ -39,6 +39,8 @@ func benchCommand() command {
 			workers := fs.Int("workers", 8, "collect, backfill: runs at once")
 			years := fs.Int("years", 6, "figures: calendar years of data, the last one up to --day")
 			requests := fs.Int("requests", 100, "figures: requests per table")
+			keep := fs.Bool("keep", false, "keep the scratch database (its name is printed) for a look afterwards")
+			reuse := fs.String("reuse", "", "figures: measure on this kept database instead of writing a new one (not dropped)")
 			return func(ctx context.Context, args []string) error {
 				if len(args) != 1 {
 					return usagef("want one of: ingest, collect, backfill, figures")
@@ -52,12 +54,22 @@ func benchCommand() command {
 					return err
 				}
 				cfg.ClickHouse.Database = fmt.Sprintf("egovkpi_bench_%d", time.Now().Unix())
+				if *reuse != "" {
+					if args[0] != "figures" {
+						return usagef("--reuse: only for figures")
+					}
+					cfg.ClickHouse.Database, *keep = *reuse, true
+				}
 				db, err := openDatabase(ctx, cfg, log)
 				if err != nil {
 					return err
 				}
 				defer db.Close()
 				defer func() {
+					if *keep {
+						fmt.Fprintf(c.stdout, "scratch database kept: %s\n", cfg.ClickHouse.Database)
+						return
+					}
 					if err := db.Conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+cfg.ClickHouse.Database); err != nil {
 						log.Warn("scratch database not dropped", slog.String("database", cfg.ClickHouse.Database), slog.Any("err", err))
 					}
@@ -73,7 +85,7 @@ func benchCommand() command {
 				case "backfill":
 					return benchCollect(ctx, c, db, log, day.AddDate(0, 0, -*days+1), day, 0, *workers)
 				case "figures":
-					return benchFigures(ctx, c, db, day, *years, *requests, *workers)
+					return benchFigures(ctx, c, db, day, *years, *requests, *workers, *reuse != "")
 				}
 				return usagef("unknown benchmark %q (ingest, collect, backfill, figures)", args[0])
 			}

@@ -3,9 +3,13 @@ package bench
 import (
 	"context"
 	"testing"
+	"time"
 
+	"egovkpi"
+	"egovkpi/collector/simulator"
 	"egovkpi/collector/store"
 	"egovkpi/internal/chtest"
+	"egovkpi/internal/refdata"
 	"egovkpi/internal/testdb"
 )
 
@@ -28,4 +32,63 @@ func TestWriterStoresEveryRow(t *testing.T) {
 		t.Fatalf("stored %d rows (sum %d), want 300000", n, sum)
 	}
 	t.Logf("%.0f rows/s", r.PerSec)
+}
+
+// TestNationalWritesTheSimulatorsData: the national data of the figures
+// benchmark is exactly the simulator's (rows per unit; the merger day
+// splits the window between the eras), one load per unit and month.
+func TestNationalWritesTheSimulatorsData(t *testing.T) {
+	db := testdb.Migrated(t)
+	ctx := context.Background()
+	reg, err := refdata.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim := simulator.New(simulator.Options{Seed: 1, Registry: reg})
+	from, to := egovkpi.Date(2025, 6, 29), egovkpi.Date(2025, 7, 2)
+	sum, err := National(ctx, store.New(db.Conn, nil), sim, from, to, 4, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, loads, units := 0, 0, 0
+	for _, u := range sim.Units() {
+		f, l := from, to
+		if f.Before(u.ValidFrom) {
+			f = u.ValidFrom
+		}
+		if !u.ValidTo.IsZero() && l.After(u.ValidTo) {
+			l = u.ValidTo
+		}
+		if f.After(l) {
+			continue
+		}
+		units++
+		loads += int(l.Month()-f.Month()) + 1 // June and July are separate loads
+
+		recs, _, err := sim.Usage(u.ID, f, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want += len(recs)
+	}
+	var n uint64
+	if err := db.Conn.QueryRow(ctx, "SELECT count() FROM usage_facts").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if int64(want) != sum.Rows || n != uint64(want) || sum.Units != units || sum.Loads != loads || want == 0 {
+		t.Fatalf("wrote %d rows (%d stored), %d units, %d loads; want %d rows, %d units, %d loads", sum.Rows, n, sum.Units, sum.Loads, want, units, loads)
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	var ds []time.Duration
+	for i := 100; i >= 1; i-- {
+		ds = append(ds, time.Duration(i)*time.Millisecond)
+	}
+	if p := Percentile(ds, 95); p != 95*time.Millisecond {
+		t.Fatalf("p95 of 1..100 ms = %v", p)
+	}
+	if p := Percentile(ds, 100); p != 100*time.Millisecond {
+		t.Fatalf("max = %v", p)
+	}
 }

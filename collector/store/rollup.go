@@ -168,6 +168,9 @@ func (s *Store) RefreshRollups(ctx context.Context, t Touched) error {
 			return fmt.Errorf("store: refresh rollups: %w", err)
 		}
 	}
+	if err := s.noteChanges(ctx, ChangeUsage, months); err != nil {
+		return err
+	}
 	s.log.Debug("rollups refreshed", slog.Int("months", len(months)), slog.Int("slices", t.Slices()), slog.Duration("took", time.Since(start)))
 	return nil
 }

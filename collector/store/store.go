@@ -202,7 +202,7 @@ func (s *Store) WriteCatalogue(ctx context.Context, l CatalogueLoad) error {
 	if err := v.Send(); err != nil {
 		return fmt.Errorf("store: catalogue version of %s: %w", l.UnitID, err)
 	}
-	return nil
+	return s.noteChanges(ctx, ChangeCatalogue, []time.Time{l.AsOf})
 }
 
 func flag(b bool) uint8 {

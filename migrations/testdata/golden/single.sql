@@ -293,3 +293,15 @@ CREATE TABLE IF NOT EXISTS egovkpi.ingest_tokens
 ENGINE = ReplacingMergeTree(updated_at)
 ORDER BY (token_hash);
 
+-- 0015_data_changes.sql (sha256 9f5ee0b299ce)
+CREATE TABLE IF NOT EXISTS egovkpi.data_changes
+(
+    change_id  UInt64,
+    kind       Enum8('usage' = 1, 'catalogue' = 2),
+    month      Date,
+    changed_at DateTime
+)
+ENGINE = MergeTree()
+PARTITION BY toYYYYMM(changed_at)
+ORDER BY (changed_at, change_id);
+
