@@ -309,3 +309,47 @@ ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/egovkpi/data_changes', '{re
 PARTITION BY toYYYYMM(changed_at)
 ORDER BY (changed_at, change_id);
 
+-- 0016_users.sql (sha256 ecc5af230d92)
+CREATE TABLE IF NOT EXISTS egovkpi.users ON CLUSTER egovkpi_cluster
+(
+    login         String,
+    name          String,
+    role          Enum8('admin' = 1, 'analyst' = 2, 'leader' = 3, 'reporter' = 4),
+    unit_id       String,
+    password_hash String,
+    disabled      UInt8,
+    created_at    DateTime,
+    version       UInt64
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/egovkpi/users', '{replica}', version)
+ORDER BY (login);
+
+-- 0017_sessions.sql (sha256 fc8e39257e29)
+CREATE TABLE IF NOT EXISTS egovkpi.sessions ON CLUSTER egovkpi_cluster
+(
+    session_hash String,
+    login        String,
+    csrf_token   String,
+    created_at   DateTime,
+    expires_at   DateTime,
+    ended        UInt8,
+    version      UInt64
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/egovkpi/sessions', '{replica}', version)
+PARTITION BY toYYYYMM(created_at)
+ORDER BY (session_hash);
+
+-- 0018_audit_log.sql (sha256 ff01f65ce30c)
+CREATE TABLE IF NOT EXISTS egovkpi.audit_log ON CLUSTER egovkpi_cluster
+(
+    at     DateTime,
+    actor  String,
+    action String,
+    target String,
+    detail String,
+    ip     String
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/egovkpi/audit_log', '{replica}')
+PARTITION BY toYYYYMM(at)
+ORDER BY (at, actor);
+

@@ -305,3 +305,47 @@ ENGINE = MergeTree()
 PARTITION BY toYYYYMM(changed_at)
 ORDER BY (changed_at, change_id);
 
+-- 0016_users.sql (sha256 ecc5af230d92)
+CREATE TABLE IF NOT EXISTS egovkpi.users
+(
+    login         String,
+    name          String,
+    role          Enum8('admin' = 1, 'analyst' = 2, 'leader' = 3, 'reporter' = 4),
+    unit_id       String,
+    password_hash String,
+    disabled      UInt8,
+    created_at    DateTime,
+    version       UInt64
+)
+ENGINE = ReplacingMergeTree(version)
+ORDER BY (login);
+
+-- 0017_sessions.sql (sha256 fc8e39257e29)
+CREATE TABLE IF NOT EXISTS egovkpi.sessions
+(
+    session_hash String,
+    login        String,
+    csrf_token   String,
+    created_at   DateTime,
+    expires_at   DateTime,
+    ended        UInt8,
+    version      UInt64
+)
+ENGINE = ReplacingMergeTree(version)
+PARTITION BY toYYYYMM(created_at)
+ORDER BY (session_hash);
+
+-- 0018_audit_log.sql (sha256 ff01f65ce30c)
+CREATE TABLE IF NOT EXISTS egovkpi.audit_log
+(
+    at     DateTime,
+    actor  String,
+    action String,
+    target String,
+    detail String,
+    ip     String
+)
+ENGINE = MergeTree()
+PARTITION BY toYYYYMM(at)
+ORDER BY (at, actor);
+

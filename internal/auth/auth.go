@@ -1,0 +1,442 @@
+// Package auth keeps the web app's accounts, sessions and audit log in
+// ClickHouse: users with a role (admin, analyst, leader, or reporter bound
+// to one unit) and a bcrypt password; sessions identified by a random
+// cookie token stored only as its SHA-256, each with its CSRF token; and an
+// append-only audit log of sign-ins and changes.
+//
+// Lookups of sessions and users are cached in memory for CacheFor, so a
+// signed-in request costs no query; a change made through this Store (a
+// sign-out, a disabled account, a new password) takes effect here at once
+// and on other servers within CacheFor.
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// Role is what an account may do.
+type Role string
+
+// Roles, as in the design's table of users.
+const (
+	// Admin runs the system: sources, users, tokens, schedules.
+	Admin Role = "admin"
+	// Analyst is a national analyst: every table, drill-down, data quality.
+	Analyst Role = "analyst"
+	// Leader sees headline figures and downloads the Excel summaries.
+	Leader Role = "leader"
+	// Reporter belongs to one unit: its own unit in full, the national
+	// tables, its quarterly reports.
+	Reporter Role = "reporter"
+)
+
+// Roles lists every role.
+var Roles = []Role{Admin, Analyst, Leader, Reporter}
+
+// ParseRole checks a role name.
+func ParseRole(s string) (Role, error) {
+	for _, r := range Roles {
+		if string(r) == s {
+			return r, nil
+		}
+	}
+	return "", fmt.Errorf("unknown role %q (accepted: admin, analyst, leader, reporter)", s)
+}
+
+// User is an account.
+type User struct {
+	Login string
+	Name  string
+	Role  Role
+	// UnitID is the reporter's unit; empty for the other roles.
+	UnitID    string
+	Disabled  bool
+	CreatedAt time.Time
+}
+
+// Session is a signed-in session.
+type Session struct {
+	User    User
+	CSRF    string
+	Expires time.Time
+}
+
+// Errors.
+var (
+	// ErrBadCredentials is the one answer to an unknown login, a wrong
+	// password and a disabled account, so that none can be told apart.
+	ErrBadCredentials = errors.New("wrong login or password")
+	// ErrNotFound is an unknown login in an admin command.
+	ErrNotFound = errors.New("no such user")
+	// ErrExists is a login already taken.
+	ErrExists = errors.New("login already exists")
+)
+
+// Lifetimes.
+const (
+	// SessionTTL is how long a session lasts after sign-in.
+	SessionTTL = 12 * time.Hour
+	// CacheFor is how long a looked-up session or user is trusted without
+	// asking the database again.
+	CacheFor = 30 * time.Second
+	// MinPassword is the shortest password accepted.
+	MinPassword = 12
+)
+
+var loginRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
+
+// Store reads and writes accounts, sessions and the audit log.
+type Store struct {
+	conn driver.Conn
+	cost int
+	now  func() time.Time
+
+	mu       sync.Mutex
+	sessions map[string]cachedSession // by session hash
+	lastVer  uint64
+}
+
+type cachedSession struct {
+	s     Session
+	ok    bool
+	until time.Time
+}
+
+// New returns a store over conn (migrated).
+func New(conn driver.Conn) *Store {
+	return &Store{conn: conn, cost: bcrypt.DefaultCost, now: time.Now, sessions: map[string]cachedSession{}}
+}
+
+// SetBcryptCost lowers the bcrypt cost (tests); production uses the
+// library's default.
+func (s *Store) SetBcryptCost(cost int) { s.cost = cost }
+
+// version returns a new, increasing row version.
+func (s *Store) version() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v := uint64(s.now().UnixNano())
+	if v <= s.lastVer {
+		v = s.lastVer + 1
+	}
+	s.lastVer = v
+	return v
+}
+
+// CheckNew checks a new account's fields: login format, role, a unit for
+// reporters only, password length. unitExists validates the unit id.
+func CheckNew(u User, password string, unitExists func(string) bool) error {
+	if !loginRe.MatchString(u.Login) {
+		return fmt.Errorf("login %q: want 2–64 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit", u.Login)
+	}
+	if _, err := ParseRole(string(u.Role)); err != nil {
+		return err
+	}
+	switch {
+	case u.Role == Reporter && u.UnitID == "":
+		return fmt.Errorf("a reporter needs a unit (--unit)")
+	case u.Role != Reporter && u.UnitID != "":
+		return fmt.Errorf("only reporters are bound to a unit; %s is not", u.Role)
+	case u.UnitID != "" && !unitExists(u.UnitID):
+		return fmt.Errorf("unknown unit %q", u.UnitID)
+	}
+	return checkPassword(password)
+}
+
+func checkPassword(p string) error {
+	if len([]rune(p)) < MinPassword {
+		return fmt.Errorf("the password must have at least %d characters", MinPassword)
+	}
+	if len(p) > 72 {
+		return fmt.Errorf("the password must have at most 72 bytes (bcrypt's limit)")
+	}
+	return nil
+}
+
+// AddUser creates an account; the caller has checked it with CheckNew.
+func (s *Store) AddUser(ctx context.Context, u User, password string) error {
+	if _, _, found, err := s.user(ctx, u.Login); err != nil {
+		return err
+	} else if found {
+		return fmt.Errorf("%w: %s", ErrExists, u.Login)
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.cost)
+	if err != nil {
+		return fmt.Errorf("auth: hash password: %w", err)
+	}
+	u.CreatedAt = s.now().Truncate(time.Second)
+	return s.saveUser(ctx, u, string(hash))
+}
+
+func (s *Store) saveUser(ctx context.Context, u User, hash string) error {
+	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO users (login, name, role, unit_id, password_hash, disabled, created_at, version)")
+	if err != nil {
+		return fmt.Errorf("auth: save user %s: %w", u.Login, err)
+	}
+	defer b.Abort()
+	var disabled uint8
+	if u.Disabled {
+		disabled = 1
+	}
+	if err := b.Append(u.Login, u.Name, string(u.Role), u.UnitID, hash, disabled, u.CreatedAt, s.version()); err != nil {
+		return fmt.Errorf("auth: save user %s: %w", u.Login, err)
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("auth: save user %s: %w", u.Login, err)
+	}
+	s.forgetSessions()
+	return nil
+}
+
+// user reads an account and its password hash.
+func (s *Store) user(ctx context.Context, login string) (User, string, bool, error) {
+	var u User
+	var role, hash string
+	var disabled uint8
+	err := s.conn.QueryRow(ctx, "SELECT login, name, toString(role), unit_id, password_hash, disabled, created_at FROM users FINAL WHERE login = ?", login).
+		Scan(&u.Login, &u.Name, &role, &u.UnitID, &hash, &disabled, &u.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, "", false, nil
+	}
+	if err != nil {
+		return u, "", false, fmt.Errorf("auth: read user %s: %w", login, err)
+	}
+	u.Role, u.Disabled = Role(role), disabled == 1
+	return u, hash, true, nil
+}
+
+// User returns an account.
+func (s *Store) User(ctx context.Context, login string) (User, error) {
+	u, _, found, err := s.user(ctx, login)
+	if err != nil {
+		return u, err
+	}
+	if !found {
+		return u, fmt.Errorf("%w: %s", ErrNotFound, login)
+	}
+	return u, nil
+}
+
+// Users lists every account by login.
+func (s *Store) Users(ctx context.Context) ([]User, error) {
+	rows, err := s.conn.Query(ctx, "SELECT login, name, toString(role), unit_id, disabled, created_at FROM users FINAL ORDER BY login")
+	if err != nil {
+		return nil, fmt.Errorf("auth: list users: %w", err)
+	}
+	defer rows.Close()
+	var out []User
+	for rows.Next() {
+		var u User
+		var role string
+		var disabled uint8
+		if err := rows.Scan(&u.Login, &u.Name, &role, &u.UnitID, &disabled, &u.CreatedAt); err != nil {
+			return nil, fmt.Errorf("auth: list users: %w", err)
+		}
+		u.Role, u.Disabled = Role(role), disabled == 1
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// SetDisabled disables or enables an account; a disabled account's
+// sessions end.
+func (s *Store) SetDisabled(ctx context.Context, login string, disabled bool) error {
+	u, hash, found, err := s.user(ctx, login)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return fmt.Errorf("%w: %s", ErrNotFound, login)
+	}
+	u.Disabled = disabled
+	if err := s.saveUser(ctx, u, hash); err != nil || !disabled {
+		return err
+	}
+	// End every session of the account, so that enabling it again does not
+	// bring them back.
+	if err := s.conn.Exec(ctx, `INSERT INTO sessions (session_hash, login, csrf_token, created_at, expires_at, ended, version)
+SELECT session_hash, login, csrf_token, created_at, expires_at, 1, toUInt64(?) FROM sessions FINAL WHERE login = ? AND ended = 0`, s.version(), login); err != nil {
+		return fmt.Errorf("auth: end the sessions of %s: %w", login, err)
+	}
+	return nil
+}
+
+// ResetPassword sets a new password.
+func (s *Store) ResetPassword(ctx context.Context, login, password string) error {
+	if err := checkPassword(password); err != nil {
+		return err
+	}
+	u, _, found, err := s.user(ctx, login)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return fmt.Errorf("%w: %s", ErrNotFound, login)
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), s.cost)
+	if err != nil {
+		return fmt.Errorf("auth: hash password: %w", err)
+	}
+	return s.saveUser(ctx, u, string(hash))
+}
+
+// dummyHash is compared against when the login is unknown, so that an
+// unknown login takes as long as a wrong password.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("egovkpi-no-such-user"), bcrypt.DefaultCost)
+
+// Authenticate checks a login and password.
+func (s *Store) Authenticate(ctx context.Context, login, password string) (User, error) {
+	u, hash, found, err := s.user(ctx, login)
+	if err != nil {
+		return User{}, err
+	}
+	if !found {
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return User{}, ErrBadCredentials
+	}
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || u.Disabled {
+		return User{}, ErrBadCredentials
+	}
+	return u, nil
+}
+
+// Count returns how many accounts exist.
+func (s *Store) Count(ctx context.Context) (int, error) {
+	var n uint64
+	if err := s.conn.QueryRow(ctx, "SELECT count() FROM users FINAL").Scan(&n); err != nil {
+		return 0, fmt.Errorf("auth: count users: %w", err)
+	}
+	return int(n), nil
+}
+
+// RandomToken returns n random bytes, URL-safe base64.
+func RandomToken(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(fmt.Sprintf("auth: no randomness: %v", err))
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashToken(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// StartSession signs a user in: it returns the cookie token and the
+// session's CSRF token.
+func (s *Store) StartSession(ctx context.Context, login string) (token, csrf string, err error) {
+	token, csrf = RandomToken(32), RandomToken(24)
+	now := s.now().Truncate(time.Second)
+	if err := s.saveSession(ctx, hashToken(token), login, csrf, now, now.Add(SessionTTL), false); err != nil {
+		return "", "", err
+	}
+	return token, csrf, nil
+}
+
+func (s *Store) saveSession(ctx context.Context, hash, login, csrf string, created, expires time.Time, ended bool) error {
+	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO sessions (session_hash, login, csrf_token, created_at, expires_at, ended, version)")
+	if err != nil {
+		return fmt.Errorf("auth: save session: %w", err)
+	}
+	defer b.Abort()
+	var e uint8
+	if ended {
+		e = 1
+	}
+	if err := b.Append(hash, login, csrf, created, expires, e, s.version()); err != nil {
+		return fmt.Errorf("auth: save session: %w", err)
+	}
+	if err := b.Send(); err != nil {
+		return fmt.Errorf("auth: save session: %w", err)
+	}
+	return nil
+}
+
+// Session returns the live session of a cookie token: not ended, not
+// expired, its account enabled. ok is false otherwise.
+func (s *Store) Session(ctx context.Context, token string) (Session, bool, error) {
+	if token == "" {
+		return Session{}, false, nil
+	}
+	hash := hashToken(token)
+	now := s.now()
+	s.mu.Lock()
+	c, hit := s.sessions[hash]
+	s.mu.Unlock()
+	if hit && now.Before(c.until) {
+		return c.s, c.ok && now.Before(c.s.Expires), nil
+	}
+	var login, csrf string
+	var expires time.Time
+	var ended uint8
+	err := s.conn.QueryRow(ctx, "SELECT login, csrf_token, expires_at, ended FROM sessions FINAL WHERE session_hash = ?", hash).Scan(&login, &csrf, &expires, &ended)
+	found := true
+	if errors.Is(err, sql.ErrNoRows) {
+		found, err = false, nil
+	}
+	if err != nil {
+		return Session{}, false, fmt.Errorf("auth: read session: %w", err)
+	}
+	sess := Session{CSRF: csrf, Expires: expires}
+	ok := found && ended == 0 && now.Before(expires)
+	if ok {
+		u, _, exists, err := s.user(ctx, login)
+		if err != nil {
+			return Session{}, false, err
+		}
+		sess.User = u
+		ok = exists && !u.Disabled
+	}
+	s.mu.Lock()
+	if len(s.sessions) > 100_000 {
+		s.sessions = map[string]cachedSession{}
+	}
+	s.sessions[hash] = cachedSession{s: sess, ok: ok, until: now.Add(CacheFor)}
+	s.mu.Unlock()
+	return sess, ok, nil
+}
+
+// EndSession signs a session out.
+func (s *Store) EndSession(ctx context.Context, token string) error {
+	hash := hashToken(token)
+	var login, csrf string
+	var created, expires time.Time
+	err := s.conn.QueryRow(ctx, "SELECT login, csrf_token, created_at, expires_at FROM sessions FINAL WHERE session_hash = ?", hash).Scan(&login, &csrf, &created, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("auth: end session: %w", err)
+	}
+	s.mu.Lock()
+	delete(s.sessions, hash)
+	s.mu.Unlock()
+	return s.saveSession(ctx, hash, login, csrf, created, expires, true)
+}
+
+// forgetSessions drops the session cache (an account changed).
+func (s *Store) forgetSessions() {
+	s.mu.Lock()
+	s.sessions = map[string]cachedSession{}
+	s.mu.Unlock()
+}
+
+// SameToken compares two tokens in constant time.
+func SameToken(a, b string) bool {
+	return len(a) == len(b) && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
