@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
 
@@ -18,9 +19,13 @@ var version = "dev"
 
 // cli is what every sub-command gets: its output streams and environment.
 type cli struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) (string, bool)
 }
+
+// stdin is what commands read (users --password-stdin); tests replace it.
+var stdin io.Reader = os.Stdin
 
 // command is one sub-command.
 type command struct {
@@ -43,6 +48,7 @@ func commands() []command {
 		templateCommand(),
 		quarantineCommand(),
 		tokensCommand(),
+		usersCommand(),
 		simulateCommand(),
 		benchCommand(),
 		leagueCommand(),
@@ -64,7 +70,7 @@ func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(fo
 // Main runs egovkpi with args (without the program name) and returns the
 // exit status: 0 success, 1 failure, 2 bad usage. Tests call it in-process.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) (string, bool)) int {
-	c := &cli{stdout: stdout, stderr: stderr, getenv: getenv}
+	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
 		if len(args) > 1 {
 			return Main(ctx, []string{args[1], "--help"}, stdout, stderr, getenv)

@@ -13,6 +13,7 @@ import (
 	"egovkpi/collector"
 	"egovkpi/collector/store"
 	"egovkpi/internal/config"
+	"egovkpi/internal/auth"
 	"egovkpi/internal/refdata"
 	"egovkpi/metrics"
 	"egovkpi/metrics/m766"
@@ -87,6 +88,9 @@ func checkFormat(format string) error {
 // serveAll runs the collector's background parts and the web app until ctx
 // ends, then waits for the background to stop.
 func serveAll(ctx context.Context, cfg config.Config, db *database, col *collector.Collector, srcs []collector.Source, backfill *[2]time.Time, log *slog.Logger) error {
+	if err := ensureAdmin(ctx, cfg, db, log); err != nil {
+		return err
+	}
 	wait := background(ctx, cfg, col, srcs, backfill, log)
 	err := serveWeb(ctx, cfg, db, col, log)
 	wait()
@@ -187,4 +191,36 @@ func background(ctx context.Context, cfg config.Config, col *collector.Collector
 		}()
 	}
 	return wg.Wait
+}
+
+// ensureAdmin creates the first admin (login admin) when there is no
+// account: with EGOVKPI_ADMIN_PASSWORD, or a generated password logged
+// once.
+func ensureAdmin(ctx context.Context, cfg config.Config, db *database, log *slog.Logger) error {
+	st := auth.New(db.Conn)
+	n, err := st.Count(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	pw, generated := cfg.AdminPassword, false
+	if pw == "" {
+		pw, generated = auth.RandomToken(12), true
+	}
+	u := auth.User{Login: "admin", Name: "Administrator", Role: auth.Admin}
+	if err := auth.CheckNew(u, pw, nil); err != nil {
+		return fmt.Errorf("EGOVKPI_ADMIN_PASSWORD: %w", err)
+	}
+	if err := st.AddUser(ctx, u, pw); err != nil {
+		return err
+	}
+	if err := st.Audit(ctx, auth.Entry{Actor: "egovkpi", Action: auth.ActionUserAdded, Target: "admin", Detail: "first admin"}); err != nil {
+		return err
+	}
+	if generated {
+		log.Warn("first admin created; this password is shown only now: change it with egovkpi users reset admin",
+			slog.String("login", "admin"), slog.String("password", pw))
+	} else {
+		log.Info("first admin created from EGOVKPI_ADMIN_PASSWORD", slog.String("login", "admin"))
+	}
+	return nil
 }

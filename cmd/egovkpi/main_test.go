@@ -12,7 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"egovkpi/internal/auth"
 	"egovkpi/internal/chtest"
+	"egovkpi/internal/testdb"
 	"egovkpi/migrations"
 )
 
@@ -230,5 +232,55 @@ func TestFlagsMayFollowPositionalArguments(t *testing.T) {
 	}
 	if pos, src := fsArgs("--source", "a", "show", "--", "--source"); strings.Join(pos, ",") != "show,--source" || src != "a" {
 		t.Errorf("after --: got %v %q", pos, src)
+	}
+}
+
+// TestUsersCommand: add (password generated and shown once, or from
+// standard input), list, bad input exits 2 naming it, disable, reset; each
+// change is in the audit log.
+func TestUsersCommand(t *testing.T) {
+	db := testdb.Migrated(t)
+	env := map[string]string{"EGOVKPI_CLICKHOUSE_ADDR": db.Options.Addr, "EGOVKPI_CLICKHOUSE_DATABASE": db.Name}
+	code, out, errOut := runCLI(t, env, "users", "add", "--login", "lan", "--role", "reporter", "--unit", "p34-08", "--name", "Nguyễn Thị Lan")
+	pw := strings.TrimSpace(out)
+	if code != 0 || len(pw) < 12 || !strings.Contains(errOut, "shown only now") {
+		t.Fatalf("add: %d %q %s", code, out, errOut)
+	}
+	st := auth.New(db.Conn)
+	if _, err := st.Authenticate(context.Background(), "lan", pw); err != nil {
+		t.Fatalf("the printed password does not sign in: %v", err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"users", "add", "--login", "xy", "--role", "boss"}, "unknown role \"boss\""},
+		{[]string{"users", "add", "--login", "an", "--role", "reporter"}, "a reporter needs a unit"},
+		{[]string{"users", "add", "--login", "an", "--role", "reporter", "--unit", "p34-99"}, "unknown unit \"p34-99\""},
+		{[]string{"users", "disable"}, "disable wants a login"},
+		{[]string{"users", "frob"}, "unknown sub-command \"frob\""},
+	} {
+		if code, _, errOut := runCLI(t, env, tc.args...); code != 2 || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: %d %s, want exit 2 and %q", tc.args, code, errOut, tc.want)
+		}
+	}
+	stdin = strings.NewReader("a password from stdin\n")
+	defer func() { stdin = os.Stdin }()
+	if code, out, errOut := runCLI(t, env, "users", "reset", "lan", "--password-stdin"); code != 0 || out != "" {
+		t.Fatalf("reset: %d %q %s", code, out, errOut)
+	}
+	if _, err := st.Authenticate(context.Background(), "lan", "a password from stdin"); err != nil {
+		t.Fatalf("reset password: %v", err)
+	}
+	if code, _, errOut := runCLI(t, env, "users", "disable", "lan"); code != 0 {
+		t.Fatalf("disable: %s", errOut)
+	}
+	_, list, _ := runCLI(t, env, "users", "list")
+	if !strings.Contains(list, "lan") || !strings.Contains(list, "p34-08") || !strings.Contains(list, "true") {
+		t.Fatalf("list:\n%s", list)
+	}
+	log, err := st.AuditLog(context.Background(), 10)
+	if err != nil || len(log) != 3 {
+		t.Fatalf("audit log: %+v %v", log, err)
 	}
 }

@@ -36,6 +36,10 @@ type Config struct {
 	LogFormat       string // text or json
 	Collect         Collect
 	Metrics         Metrics
+	// AdminPassword is the password of the first admin, created at the
+	// first start when there is no account; empty generates one and
+	// prints it once.
+	AdminPassword string
 }
 
 // Collect configures the collector and the demo.
@@ -243,6 +247,10 @@ var settings = func() []setting {
 			return mk("RANK_MIN_COMPLETENESS", "smallest share of expected days with data, in percent, a league table ranks", false, g, st)
 		}(),
 		s("METHODOLOGY_FILE", "Decision 766 methodology file replacing the embedded one (same JSON shape, see docs/kpi-methodology.md)", func(c *Config) *string { return &c.Metrics.MethodologyFile }),
+		func() setting {
+			g, st := str(func(c *Config) *string { return &c.AdminPassword })
+			return mk("ADMIN_PASSWORD", "password of the first admin (login admin), created at the first start when there is no account; empty generates one and prints it once (secret; or ADMIN_PASSWORD_FILE)", true, g, st)
+		}(),
 		s("SIMULATOR_FAULTS", "faults of simulated portals, e.g. p34-08=5xx:2,slow:1s;m-MOF=contradictions:0.05", func(c *Config) *string { return &c.Collect.SimulatorFaults }),
 	}
 }()
