@@ -12,8 +12,8 @@ import (
 
 	"egovkpi/collector"
 	"egovkpi/collector/store"
-	"egovkpi/internal/config"
 	"egovkpi/internal/auth"
+	"egovkpi/internal/config"
 	"egovkpi/internal/refdata"
 	"egovkpi/metrics"
 	"egovkpi/metrics/m766"
