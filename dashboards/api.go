@@ -260,6 +260,9 @@ func (a *App) apiSeries(c *fiber.Ctx) error {
 		}
 		return badParam(c, name, err)
 	}
+	if !a.mayViewUnit(c, req.Unit.ID) {
+		return fiber.NewError(fiber.StatusForbidden, "a reporter sees the detail of its own unit only")
+	}
 	return a.sendFigures(c, req.From.From, req.To.To, func() ([]byte, error) {
 		s, err := metrics.UnitSeries(c.UserContext(), a.deps.Conn, a.reg, req.Unit, req.KPI, req.From.From, req.To.To, req.Step, a.today())
 		if err != nil {

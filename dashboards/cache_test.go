@@ -12,6 +12,7 @@ import (
 	"egovkpi"
 	"egovkpi/collector/record"
 	"egovkpi/collector/store"
+	"egovkpi/internal/auth"
 	"egovkpi/internal/testdb"
 	"egovkpi/metrics"
 )
@@ -48,9 +49,12 @@ func TestFiguresCacheFollowsLoads(t *testing.T) {
 	}
 	go func() { _ = a.Serve(ctx, ln, time.Second) }()
 	url := "http://" + ln.Addr().String() + "/api/v1/league?block=province&period=2025-08&kpi=online_rate"
+	cookie, _ := signIn(t, a, "analyst", auth.Analyst, "")
 	denominator := func() float64 {
 		t.Helper()
-		resp, err := http.Get(url)
+		req, _ := http.NewRequest("GET", url, nil)
+		req.Header.Set("Cookie", cookie)
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,19 +7,38 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
+
+	"egovkpi/internal/auth"
 )
 
 // Permission says who may use a route. Every route states one here, in this
-// file, so the whole access policy reads in one place.
-type Permission string
+// file, so the whole access policy reads in one place; the guard enforces
+// it on the server for every request (and the session's CSRF token on
+// every state-changing one).
+type Permission struct {
+	name      string
+	public    bool
+	unitToken bool
+	roles     []auth.Role
+}
+
+// String names the permission.
+func (p Permission) String() string { return p.name }
 
 // Permissions.
-const (
+var (
 	// Public routes are open to anyone, signed in or not.
-	Public Permission = "public"
-	// UnitToken routes need a unit's push token (Authorization: Bearer);
-	// the handler lets a token write its own unit only.
-	UnitToken Permission = "unit token"
+	Public = Permission{name: "public", public: true}
+	// UnitToken routes need a unit's push token (Authorization: Bearer or
+	// the form's token field); the handler lets a token write its own unit
+	// only.
+	UnitToken = Permission{name: "unit token", unitToken: true}
+	// SignedIn routes are for every role. Reporters see the national
+	// tables, and a unit's detail only for their own unit (handlers check
+	// with mayViewUnit).
+	SignedIn = Permission{name: "signed in", roles: auth.Roles}
+	// Staff routes are for admins and analysts (data quality, collection).
+	Staff = Permission{name: "admin, analyst", roles: []auth.Role{auth.Admin, auth.Analyst}}
 )
 
 // route is one entry of the routing table.
@@ -33,17 +52,17 @@ type route struct {
 // table lists every route with its permission.
 func (a *App) table() []route {
 	return []route{
-		{fiber.MethodGet, "/", Public, a.unitsPage},
 		{fiber.MethodGet, "/healthz", Public, a.healthz},
 		{fiber.MethodGet, "/readyz", Public, a.readyz},
-		// Collection health. Accounts and roles arrive with issue 5; until
-		// then it shows no secrets (tokens are never stored in clear).
-		{fiber.MethodGet, "/collection", Public, a.collectionPage},
-		// Figures for analysts; accounts and API tokens arrive with issue 5.
-		{fiber.MethodGet, "/api/v1/kpis", Public, a.apiKPIs},
-		{fiber.MethodGet, "/api/v1/league", Public, a.apiLeague},
-		{fiber.MethodGet, "/api/v1/units/:code/series", Public, a.apiSeries},
-		{fiber.MethodGet, "/api/v1/index766", Public, a.apiIndex766},
+		{fiber.MethodGet, "/login", Public, a.loginPage},
+		{fiber.MethodPost, "/login", Public, a.login}, // CSRF: double-submit cookie; rate limited
+		{fiber.MethodPost, "/logout", SignedIn, a.logout},
+		{fiber.MethodGet, "/", SignedIn, a.unitsPage},
+		{fiber.MethodGet, "/collection", Staff, a.collectionPage},
+		{fiber.MethodGet, "/api/v1/kpis", SignedIn, a.apiKPIs},
+		{fiber.MethodGet, "/api/v1/league", SignedIn, a.apiLeague},
+		{fiber.MethodGet, "/api/v1/units/:code/series", SignedIn, a.apiSeries}, // reporters: own unit only
+		{fiber.MethodGet, "/api/v1/index766", SignedIn, a.apiIndex766},
 		{fiber.MethodGet, "/upload", Public, a.uploadPage},
 		{fiber.MethodGet, "/upload/template.:format", Public, a.uploadTemplate},
 		{fiber.MethodPost, "/upload", UnitToken, a.uploadFile},
@@ -54,7 +73,7 @@ func (a *App) table() []route {
 
 func (a *App) routes(static fs.FS) {
 	for _, r := range a.table() {
-		a.fiber.Add(r.method, r.path, r.handler)
+		a.fiber.Add(r.method, r.path, a.guard(r.perm), r.handler)
 	}
 	a.fiber.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: int((24 * time.Hour).Seconds())}))
 }

@@ -22,6 +22,7 @@ import (
 	"egovkpi/collector/protocol"
 	"egovkpi/collector/push"
 	"egovkpi/collector/store"
+	"egovkpi/internal/auth"
 	"egovkpi/internal/refdata"
 	"egovkpi/metrics"
 )
@@ -60,6 +61,8 @@ type Deps struct {
 	// every CachePoll (0: 2 s).
 	CacheEntries int
 	CachePoll    time.Duration
+	// Auth keeps accounts and sessions; nil uses auth.New(Conn).
+	Auth *auth.Store
 }
 
 // App is the web application.
@@ -70,6 +73,8 @@ type App struct {
 	loc   *time.Location
 	reg   *refdata.Registry
 	cache *metrics.Cache // nil: figures are not cached
+	// Failed sign-ins: 5 per login and 20 per address in 15 minutes.
+	loginLimit, addrLimit *auth.Limiter
 }
 
 // New builds the app and its routes.
@@ -102,7 +107,11 @@ func New(deps Deps) (*App, error) {
 		}
 		deps.Figures = &settings
 	}
-	a := &App{deps: deps, tpl: tpl, loc: loc, reg: reg}
+	if deps.Auth == nil {
+		deps.Auth = auth.New(deps.Conn)
+	}
+	a := &App{deps: deps, tpl: tpl, loc: loc, reg: reg,
+		loginLimit: auth.NewLimiter(5, 15*time.Minute), addrLimit: auth.NewLimiter(20, 15*time.Minute)}
 	switch {
 	case deps.CacheEntries == 0:
 		a.cache = metrics.NewCache(2000)
@@ -125,7 +134,7 @@ func New(deps Deps) (*App, error) {
 	})
 	a.fiber.Use(recover.New(), requestid.New(), a.logRequests, helmet.New(helmet.Config{
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-	}), a.deadline)
+	}), a.deadline, a.identify)
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		return nil, err
@@ -224,6 +233,11 @@ func (a *App) handleError(c *fiber.Ctx, err error) error {
 
 // render executes a page template into the response.
 func (a *App) render(c *fiber.Ctx, name string, data map[string]any) error {
+	if s, ok := session(c); ok {
+		data["Session"] = s
+	} else {
+		data["Session"] = nil
+	}
 	c.Type("html", "utf-8")
 	if err := a.tpl.ExecuteTemplate(c.Response().BodyWriter(), name, data); err != nil {
 		return fmt.Errorf("dashboards: render %s: %w", name, err)

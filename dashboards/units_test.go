@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"egovkpi/internal/auth"
 	"egovkpi/internal/chtest"
 	"egovkpi/internal/refdata"
 	"egovkpi/internal/testdb"
@@ -37,11 +38,24 @@ func newApp(t *testing.T, ready func(context.Context) error) *App {
 	return a
 }
 
+// analyst returns the session cookie of an analyst (created once per app).
+func analyst(t *testing.T, a *App) string {
+	t.Helper()
+	if c, ok := analystCookies[a]; ok {
+		return c
+	}
+	c, _ := signIn(t, a, "analyst", auth.Analyst, "")
+	analystCookies[a] = c
+	return c
+}
+
+var analystCookies = map[*App]string{}
+
 func get(t *testing.T, a *App, url string, cookies ...string) (int, string, map[string][]string) {
 	t.Helper()
 	req := httptest.NewRequest("GET", url, nil)
-	for _, c := range cookies {
-		req.Header.Add("Cookie", c)
+	if len(cookies) > 0 {
+		req.Header.Set("Cookie", strings.Join(cookies, "; "))
 	}
 	resp, err := a.Fiber().Test(req, 10_000)
 	if err != nil {
@@ -73,7 +87,7 @@ func TestUnitsPageByEra(t *testing.T) {
 		{"/?date=2025-07-01", "19", "34", []string{"Tuyên Quang", "Bộ Nông nghiệp và Môi trường", "34 tỉnh"}},
 		{"/", "19", "34", []string{`value="2026-11-22"`, "22/11/2026"}}, // today in Vietnam
 	} {
-		code, body, _ := get(t, a, tc.url)
+		code, body, _ := get(t, a, tc.url, analyst(t, a))
 		if code != 200 {
 			t.Fatalf("%s: status %d\n%s", tc.url, code, body)
 		}
@@ -88,18 +102,18 @@ func TestUnitsPageByEra(t *testing.T) {
 		}
 	}
 	// Hà Giang no longer exists on 2025-07-01.
-	if _, body, _ := get(t, a, "/?date=2025-07-01"); strings.Contains(body, "Hà Giang</span>") {
+	if _, body, _ := get(t, a, "/?date=2025-07-01", analyst(t, a)); strings.Contains(body, "Hà Giang</span>") {
 		t.Error("2025-07-01 lists Hà Giang as a unit")
 	}
 	// UNVERIFIED marks stay visible.
-	if _, body, _ := get(t, a, "/?date=2025-01-01"); !strings.Contains(body, `class="badge unverified"`) || !strings.Contains(body, "UNVERIFIED") {
+	if _, body, _ := get(t, a, "/?date=2025-01-01", analyst(t, a)); !strings.Contains(body, `class="badge unverified"`) || !strings.Contains(body, "UNVERIFIED") {
 		t.Error("the unverified marks are not shown")
 	}
 }
 
 func TestUnitsPageEnglishSwitchIsRemembered(t *testing.T) {
 	a := newApp(t, nil)
-	code, body, hdr := get(t, a, "/?date=2024-12-31&lang=en")
+	code, body, hdr := get(t, a, "/?date=2024-12-31&lang=en", analyst(t, a))
 	if code != 200 || !strings.Contains(body, "Provinces and centrally-run cities") || !strings.Contains(body, `<html lang="en">`) {
 		t.Fatalf("English page: %d\n%s", code, body)
 	}
@@ -110,7 +124,7 @@ func TestUnitsPageEnglishSwitchIsRemembered(t *testing.T) {
 	if cookie != "lang=en" {
 		t.Fatalf("language cookie = %q", cookie)
 	}
-	_, body, _ = get(t, a, "/?date=2024-12-31", cookie)
+	_, body, _ = get(t, a, "/?date=2024-12-31", cookie, analyst(t, a))
 	if !strings.Contains(body, "Provinces and centrally-run cities") {
 		t.Error("the language choice is not remembered")
 	}
@@ -118,7 +132,7 @@ func TestUnitsPageEnglishSwitchIsRemembered(t *testing.T) {
 
 func TestUnitsPageBadDate(t *testing.T) {
 	a := newApp(t, nil)
-	code, body, _ := get(t, a, "/?date=2024-13-45")
+	code, body, _ := get(t, a, "/?date=2024-13-45", analyst(t, a))
 	if code != 400 || !strings.Contains(body, "2024-13-45") || !strings.Contains(body, "YYYY-MM-DD") {
 		t.Fatalf("bad date: %d\n%s", code, body)
 	}

@@ -9,10 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"egovkpi"
 	"egovkpi/collector/record"
 	"egovkpi/collector/store"
 	"egovkpi/dashboards"
+	"egovkpi/internal/auth"
 	"egovkpi/internal/chtest"
 	"egovkpi/internal/testdb"
 	"egovkpi/metrics"
@@ -46,12 +49,27 @@ func leagueFixture(t *testing.T) *chtest.DB {
 	return db
 }
 
+// apiGet asks the web app, signed in as an analyst.
 func apiGet(t *testing.T, db *chtest.DB, url string) (int, []byte) {
-	a, err := dashboards.New(dashboards.Deps{Conn: db.Conn})
+	st := auth.New(db.Conn)
+	st.SetBcryptCost(bcrypt.MinCost)
+	a, err := dashboards.New(dashboards.Deps{Conn: db.Conn, Auth: st})
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := a.Fiber().Test(httptest.NewRequest("GET", url, nil), 30_000)
+	ctx := context.Background()
+	if _, err := st.User(ctx, "analyst"); err != nil {
+		if err := st.AddUser(ctx, auth.User{Login: "analyst", Role: auth.Analyst}, "a long password"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	token, _, err := st.StartSession(ctx, "analyst")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("GET", url, nil)
+	req.Header.Set("Cookie", "egovkpi_session="+token)
+	resp, err := a.Fiber().Test(req, 30_000)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,8 +39,17 @@ func TestRunLifecycle(t *testing.T) {
 
 	first := startRun(t, bin, dataDir)
 	first.waitReady(t)
-	code, body := httpGet(t, first.url+"/?date=2024-12-31")
-	if code != 200 || !strings.Contains(body, `data-count="63"`) || !strings.Contains(body, "Hà Nội") {
+	// Pages need a session: the first admin's password is printed once.
+	if resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Get(first.url + "/"); err != nil || resp.StatusCode != 303 {
+		t.Fatalf("anonymous page: %v %v, want a redirect to sign in", resp, err)
+	}
+	m := regexp.MustCompile(`first admin created.* password=(\S+)`).FindStringSubmatch(first.logs())
+	if m == nil {
+		t.Fatalf("no first admin password in the logs:\n%s", first.logs())
+	}
+	client := signInHTTP(t, first.url, "admin", m[1])
+	code, body := httpGetWith(t, client, first.url+"/?date=2024-12-31")
+	if code != 200 || !strings.Contains(body, `data-count="63"`) || !strings.Contains(body, "Hà Nội") || !strings.Contains(body, `id="logout"`) {
 		t.Fatalf("units page: %d\n%s", code, body)
 	}
 	chPID := first.clickhousePID(t, dataDir)
@@ -220,9 +231,31 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-func httpGet(t *testing.T, url string) (int, string) {
+// signInHTTP signs in through the sign-in form, as a browser does, and
+// returns a client holding the session cookie.
+func signInHTTP(t *testing.T, base, login, password string) *http.Client {
 	t.Helper()
-	resp, err := http.Get(url)
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	_, page := httpGetWith(t, c, base+"/login")
+	m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no CSRF field on the sign-in page:\n%s", page)
+	}
+	resp, err := c.PostForm(base+"/login", url.Values{"_csrf": {m[1]}, "login": {login}, "password": {password}, "next": {"/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Request.URL.Path != "/" {
+		t.Fatalf("sign in as %s: %d at %s", login, resp.StatusCode, resp.Request.URL)
+	}
+	return c
+}
+
+func httpGetWith(t *testing.T, c *http.Client, url string) (int, string) {
+	t.Helper()
+	resp, err := c.Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,167 @@
+package dashboards
+
+import (
+	"context"
+	"io"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"egovkpi/collector/push"
+	"egovkpi/internal/auth"
+)
+
+// fullApp is an app with every part: collector, uploads, push API.
+func fullApp(t *testing.T) *App {
+	t.Helper()
+	a, col := uploadApp(t)
+	a2, err := New(Deps{Conn: a.deps.Conn, Store: col.Store(), Collector: col, Push: push.New(col, nil), Now: a.deps.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a2
+}
+
+// signIn creates an account of role (a reporter of unit) and a session for
+// it, and returns the session cookie and its CSRF token.
+func signIn(t *testing.T, a *App, login string, role auth.Role, unit string) (cookie, csrf string) {
+	t.Helper()
+	ctx := context.Background()
+	a.deps.Auth.SetBcryptCost(bcrypt.MinCost)
+	if err := a.deps.Auth.AddUser(ctx, auth.User{Login: login, Role: role, UnitID: unit}, "a long password"); err != nil {
+		t.Fatal(err)
+	}
+	token, csrf, err := a.deps.Auth.StartSession(ctx, login)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sessionCookie + "=" + token, csrf
+}
+
+// do sends a request with an optional cookie and form; it returns the
+// status and the Location header.
+func do(t *testing.T, a *App, method, target, cookie string, form url.Values) (int, string, string) {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req := httptest.NewRequest(method, target, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	if cookie != "" {
+		req.Header.Set("Cookie", cookie)
+	}
+	resp, err := a.Fiber().Test(req, 30_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("Location"), string(b)
+}
+
+// freshSession starts another session of login.
+func freshSession(t *testing.T, a *App, login string) struct{ name, cookie, csrf string } {
+	t.Helper()
+	token, csrf, err := a.deps.Auth.StartSession(context.Background(), login)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return struct{ name, cookie, csrf string }{login, sessionCookie + "=" + token, csrf}
+}
+
+// TestAuthorisationMatrix walks every route for anonymous and every role,
+// and checks who gets in. "in" means the handler ran (any answer but 401,
+// 403 and a redirect to the sign-in page).
+func TestAuthorisationMatrix(t *testing.T) {
+	a := fullApp(t)
+	type actor = struct{ name, cookie, csrf string }
+	actors := []actor{{name: "anonymous"}}
+	for _, r := range []struct {
+		role auth.Role
+		unit string
+	}{{auth.Admin, ""}, {auth.Analyst, ""}, {auth.Leader, ""}, {auth.Reporter, "p34-01"}} {
+		cookie, csrf := signIn(t, a, string(r.role), r.role, r.unit)
+		actors = append(actors, actor{name: string(r.role), cookie: cookie, csrf: csrf})
+	}
+	// Who gets in, per route: the request to send, and the actors let in.
+	all := []string{"anonymous", "admin", "analyst", "leader", "reporter"}
+	signedIn := []string{"admin", "analyst", "leader", "reporter"}
+	cases := map[string]struct {
+		target string
+		in     []string
+	}{
+		"GET /healthz":                   {"/healthz", all},
+		"GET /readyz":                    {"/readyz", all},
+		"GET /login":                     {"/login", all},
+		"POST /login":                    {"/login", all}, // refused by its own CSRF check (403), see below
+		"POST /logout":                   {"/logout", signedIn},
+		"GET /":                          {"/?date=2025-08-01", signedIn},
+		"GET /collection":                {"/collection", []string{"admin", "analyst"}},
+		"GET /api/v1/kpis":               {"/api/v1/kpis", signedIn},
+		"GET /api/v1/league":             {"/api/v1/league?block=province&period=2025-08&kpi=online_rate", signedIn},
+		"GET /api/v1/units/:code/series": {"/api/v1/units/p34-08/series?kpi=online_rate&from=2025Q3&to=2025Q3", []string{"admin", "analyst", "leader"}},
+		"GET /api/v1/index766":           {"/api/v1/index766?block=province&period=2025-08", signedIn},
+		"GET /upload":                    {"/upload", all},
+		"GET /upload/template.:format":   {"/upload/template.csv", all},
+		"POST /upload":                   {"/upload", nil}, // a unit token, not a session
+		"POST /api/v1/ingest/usage":      {"/api/v1/ingest/usage", nil},
+		"POST /api/v1/ingest/catalogue":  {"/api/v1/ingest/catalogue", nil},
+	}
+	for _, r := range a.table() {
+		key := r.method + " " + r.path
+		tc, ok := cases[key]
+		if !ok {
+			t.Errorf("route %s has no row in the authorisation matrix", key)
+			continue
+		}
+		delete(cases, key)
+		for _, ac := range actors {
+			if key == "POST /logout" && ac.cookie != "" {
+				ac = freshSession(t, a, ac.name) // signing out must not end the actor's session for the next rows
+			}
+			var form url.Values
+			if r.method == "POST" {
+				form = url.Values{csrfField: {ac.csrf}}
+			}
+			status, loc, body := do(t, a, r.method, tc.target, ac.cookie, form)
+			got := !(status == 401 || status == 403 || (status == 303 && strings.HasPrefix(loc, "/login?")))
+			if key == "POST /login" {
+				got = status != 403 || strings.Contains(body, "login-error") // its own CSRF check answered
+			}
+			want := false
+			for _, n := range tc.in {
+				want = want || n == ac.name
+			}
+			if got != want {
+				t.Errorf("%s as %s: %d %s (let in: %v, want %v)", key, ac.name, status, loc, got, want)
+			}
+		}
+	}
+	for key := range cases {
+		t.Errorf("matrix row %s matches no route", key)
+	}
+	// A reporter sees its own unit's detail (and its predecessors'), not
+	// another's.
+	rep := actors[4]
+	if s, _, _ := do(t, a, "GET", "/api/v1/units/p34-01/series?kpi=online_rate&from=2025Q3&to=2025Q3", rep.cookie, nil); s != 200 {
+		t.Errorf("reporter of p34-01, own series: %d", s)
+	}
+	if s, _, _ := do(t, a, "GET", "/api/v1/units/p63-01/series?kpi=online_rate&from=2025Q1&to=2025Q1", rep.cookie, nil); s != 200 {
+		t.Errorf("reporter of p34-01, its predecessor's series: %d", s)
+	}
+	// Forms without their CSRF token are refused, with a wrong one too.
+	for _, form := range []url.Values{{}, {csrfField: {"forged"}}} {
+		if s, _, body := do(t, a, "POST", "/logout", actors[1].cookie, form); s != 403 || !strings.Contains(body, "CSRF") {
+			t.Errorf("logout with CSRF %q: %d", form.Get(csrfField), s)
+		}
+	}
+	if s, _, body := do(t, a, "POST", "/login", "", url.Values{"login": {"admin"}, "password": {"a long password"}}); s != 403 || !strings.Contains(body, "login-error") {
+		t.Errorf("sign-in without the form's CSRF token: %d", s)
+	}
+}
