@@ -165,3 +165,69 @@ func TestAuthorisationMatrix(t *testing.T) {
 		t.Errorf("sign-in without the form's CSRF token: %d", s)
 	}
 }
+
+// TestSignInFormAndLimits: the form signs in and out (both audited); five
+// wrong passwords for a login lock it out with 429 and Retry-After, even
+// with the right password, while another login still gets in.
+func TestSignInFormAndLimits(t *testing.T) {
+	a := newApp(t, nil)
+	ctx := context.Background()
+	a.deps.Auth.SetBcryptCost(bcrypt.MinCost)
+	for _, l := range []string{"lan", "minh"} {
+		if err := a.deps.Auth.AddUser(ctx, auth.User{Login: l, Role: auth.Leader}, "the right password"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	post := func(login, password string) (int, string, string, string) {
+		t.Helper()
+		_, _, _ = do(t, a, "GET", "/login", "", nil)
+		token := auth.RandomToken(24)
+		req := httptest.NewRequest("POST", "/login", strings.NewReader(url.Values{
+			csrfField: {token}, "login": {login}, "password": {password}, "next": {"/api/v1/kpis"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Cookie", loginCSRFCookie+"="+token)
+		resp, err := a.Fiber().Test(req, 30_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		var session string
+		for _, c := range resp.Cookies() {
+			if c.Name == sessionCookie && c.Value != "" {
+				session = c.Name + "=" + c.Value
+			}
+		}
+		return resp.StatusCode, resp.Header.Get("Location") + resp.Header.Get("Retry-After"), session, string(b)
+	}
+	status, loc, cookie, _ := post("lan", "the right password")
+	if status != 303 || loc != "/api/v1/kpis" || cookie == "" {
+		t.Fatalf("sign in: %d %q %q", status, loc, cookie)
+	}
+	if s, _, _ := do(t, a, "GET", "/api/v1/kpis", cookie, nil); s != 200 {
+		t.Fatalf("signed in, the API answers %d", s)
+	}
+	for i := range 5 {
+		if status, _, _, body := post("minh", "wrong password"); status != 401 || !strings.Contains(body, "Sai tên đăng nhập hoặc mật khẩu") {
+			t.Fatalf("wrong password %d: %d", i+1, status)
+		}
+	}
+	status, retry, cookie, body := post("minh", "the right password")
+	if status != 429 || retry == "" || cookie != "" || !strings.Contains(body, "Quá nhiều lần đăng nhập sai") {
+		t.Fatalf("sixth attempt: %d retry %q cookie %q", status, retry, cookie)
+	}
+	if status, _, _, _ := post("lan", "the right password"); status != 303 {
+		t.Fatalf("another login is locked out too: %d", status)
+	}
+	log, err := a.deps.Auth.AuditLog(ctx, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{}
+	for _, e := range log {
+		counts[e.Action]++
+	}
+	if counts[auth.ActionSignIn] != 2 || counts[auth.ActionSignInRefused] != 6 {
+		t.Fatalf("audit log: %v", counts)
+	}
+}
