@@ -98,6 +98,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 	}{
 		"GET /healthz":                   {"/healthz", all},
 		"GET /readyz":                    {"/readyz", all},
+		"GET /metrics":                   {"/metrics", all},
 		"GET /login":                     {"/login", all},
 		"POST /login":                    {"/login", all}, // refused by its own CSRF check (403), see below
 		"POST /logout":                   {"/logout", signedIn},

@@ -54,6 +54,7 @@ func (a *App) table() []route {
 	return []route{
 		{fiber.MethodGet, "/healthz", Public, a.healthz},
 		{fiber.MethodGet, "/readyz", Public, a.readyz},
+		{fiber.MethodGet, "/metrics", Public, a.prometheus}, // Prometheus; counts only, no unit data
 		{fiber.MethodGet, "/login", Public, a.loginPage},
 		{fiber.MethodPost, "/login", Public, a.login}, // CSRF: double-submit cookie; rate limited
 		{fiber.MethodPost, "/logout", SignedIn, a.logout},

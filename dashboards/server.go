@@ -75,6 +75,7 @@ type App struct {
 	cache *metrics.Cache // nil: figures are not cached
 	// Failed sign-ins: 5 per login and 20 per address in 15 minutes.
 	loginLimit, addrLimit *auth.Limiter
+	telemetry             *telemetry
 }
 
 // New builds the app and its routes.
@@ -118,6 +119,7 @@ func New(deps Deps) (*App, error) {
 	case deps.CacheEntries > 0:
 		a.cache = metrics.NewCache(deps.CacheEntries)
 	}
+	a.telemetry = newTelemetry(a)
 	if a.deps.CachePoll == 0 {
 		a.deps.CachePoll = 2 * time.Second
 	}
@@ -192,6 +194,7 @@ func (a *App) logRequests(c *fiber.Ctx) error {
 	if status >= 500 {
 		level = slog.LevelError
 	}
+	a.telemetry.observe(c, status, time.Since(start))
 	a.deps.Log.LogAttrs(c.UserContext(), level, "request",
 		slog.String("method", c.Method()),
 		slog.String("path", c.Path()),
