@@ -38,7 +38,7 @@ func signIn(t *testing.T, a *App, login string, role auth.Role, unit string) (co
 	if err != nil {
 		t.Fatal(err)
 	}
-	return sessionCookie + "=" + token, csrf
+	return SessionCookie + "=" + token, csrf
 }
 
 // do sends a request with an optional cookie and form; it returns the
@@ -72,7 +72,7 @@ func freshSession(t *testing.T, a *App, login string) struct{ name, cookie, csrf
 	if err != nil {
 		t.Fatal(err)
 	}
-	return struct{ name, cookie, csrf string }{login, sessionCookie + "=" + token, csrf}
+	return struct{ name, cookie, csrf string }{login, SessionCookie + "=" + token, csrf}
 }
 
 // TestAuthorisationMatrix walks every route for anonymous and every role,
@@ -195,7 +195,7 @@ func TestSignInFormAndLimits(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		var session string
 		for _, c := range resp.Cookies() {
-			if c.Name == sessionCookie && c.Value != "" {
+			if c.Name == SessionCookie && c.Value != "" {
 				session = c.Name + "=" + c.Value
 			}
 		}

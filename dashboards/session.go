@@ -14,9 +14,11 @@ import (
 	"egovkpi/internal/auth"
 )
 
+// SessionCookie is the name of the session cookie.
+const SessionCookie = "egovkpi_session"
+
 // Cookie and form field names.
 const (
-	sessionCookie = "egovkpi_session"
 	// loginCSRFCookie carries the sign-in form's CSRF token before there is
 	// a session (double submit: the form field must equal the cookie).
 	loginCSRFCookie = "egovkpi_login_csrf"
@@ -33,7 +35,7 @@ func session(c *fiber.Ctx) (auth.Session, bool) {
 // identify looks up the session cookie and keeps the live session in the
 // request's locals.
 func (a *App) identify(c *fiber.Ctx) error {
-	if tok := c.Cookies(sessionCookie); tok != "" {
+	if tok := c.Cookies(SessionCookie); tok != "" {
 		s, ok, err := a.deps.Auth.Session(c.UserContext(), tok)
 		if err != nil {
 			return err
@@ -181,7 +183,7 @@ func (a *App) login(c *fiber.Ctx) error {
 	if err := a.deps.Auth.Audit(c.UserContext(), auth.Entry{Actor: u.Login, Action: auth.ActionSignIn, IP: ip}); err != nil {
 		return err
 	}
-	a.setCookie(c, sessionCookie, token, int(auth.SessionTTL.Seconds()))
+	a.setCookie(c, SessionCookie, token, int(auth.SessionTTL.Seconds()))
 	a.setCookie(c, loginCSRFCookie, "", -1)
 	return c.Redirect(safeNext(c.FormValue("next")), fiber.StatusSeeOther)
 }
@@ -189,13 +191,13 @@ func (a *App) login(c *fiber.Ctx) error {
 // logout ends the session (the guard has checked its CSRF token).
 func (a *App) logout(c *fiber.Ctx) error {
 	s, _ := session(c)
-	if err := a.deps.Auth.EndSession(c.UserContext(), c.Cookies(sessionCookie)); err != nil {
+	if err := a.deps.Auth.EndSession(c.UserContext(), c.Cookies(SessionCookie)); err != nil {
 		return err
 	}
 	if err := a.deps.Auth.Audit(c.UserContext(), auth.Entry{Actor: s.User.Login, Action: auth.ActionSignOut, IP: c.IP()}); err != nil {
 		return err
 	}
-	a.setCookie(c, sessionCookie, "", -1)
+	a.setCookie(c, SessionCookie, "", -1)
 	return c.Redirect("/login", fiber.StatusSeeOther)
 }
 

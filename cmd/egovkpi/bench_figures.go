@@ -18,6 +18,7 @@ import (
 	"egovkpi/collector/simulator"
 	"egovkpi/collector/store"
 	"egovkpi/dashboards"
+	"egovkpi/internal/auth"
 	"egovkpi/internal/refdata"
 	"egovkpi/metrics"
 )
@@ -53,6 +54,10 @@ func benchFigures(ctx context.Context, c *cli, db *database, last time.Time, yea
 	today := last.AddDate(0, 0, 1).Add(12 * time.Hour)
 	actx, stop := context.WithCancel(ctx)
 	defer stop()
+	cookie, err := benchSession(ctx, db)
+	if err != nil {
+		return err
+	}
 	serve := func(cacheEntries int) (string, error) {
 		app, err := dashboards.New(dashboards.Deps{Conn: db.Conn, Log: quiet, Now: func() time.Time { return today }, CacheEntries: cacheEntries})
 		if err != nil {
@@ -94,7 +99,7 @@ func benchFigures(ctx context.Context, c *cli, db *database, last time.Time, yea
 	} {
 		line := fmt.Sprintf("    %-44s", r.name)
 		for _, base := range []string{uncached, cached} {
-			ds, err := timeRequests(ctx, base+r.path, requests)
+			ds, err := timeRequests(ctx, base+r.path, cookie, requests)
 			if err != nil {
 				return fmt.Errorf("%s: %w", r.name, err)
 			}
@@ -150,15 +155,34 @@ GROUP BY unit_id`
 	return nil
 }
 
-// timeRequests GETs url n times and returns each one's duration; any answer
-// other than 200 is an error.
-func timeRequests(ctx context.Context, url string, n int) ([]time.Duration, error) {
+// benchSession signs an analyst in (created in the scratch database if
+// missing) and returns the session cookie the timed requests send.
+func benchSession(ctx context.Context, db *database) (string, error) {
+	st := auth.New(db.Conn)
+	if _, err := st.User(ctx, "bench"); errors.Is(err, auth.ErrNotFound) {
+		if err := st.AddUser(ctx, auth.User{Login: "bench", Name: "egovkpi bench", Role: auth.Analyst}, auth.RandomToken(16)); err != nil {
+			return "", err
+		}
+	} else if err != nil {
+		return "", err
+	}
+	token, _, err := st.StartSession(ctx, "bench")
+	if err != nil {
+		return "", err
+	}
+	return dashboards.SessionCookie + "=" + token, nil
+}
+
+// timeRequests GETs url n times with the session cookie and returns each
+// one's duration; any answer other than 200 is an error.
+func timeRequests(ctx context.Context, url, cookie string, n int) ([]time.Duration, error) {
 	var ds []time.Duration
 	for range n {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		if err != nil {
 			return nil, err
 		}
+		req.Header.Set("Cookie", cookie)
 		s := time.Now()
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {

@@ -68,7 +68,7 @@ func apiGet(t *testing.T, db *chtest.DB, url string) (int, []byte) {
 		t.Fatal(err)
 	}
 	req := httptest.NewRequest("GET", url, nil)
-	req.Header.Set("Cookie", "egovkpi_session="+token)
+	req.Header.Set("Cookie", dashboards.SessionCookie+"="+token)
 	resp, err := a.Fiber().Test(req, 30_000)
 	if err != nil {
 		t.Fatal(err)

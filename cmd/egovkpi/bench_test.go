@@ -1,0 +1,28 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"egovkpi/internal/testdb"
+)
+
+// TestBenchFiguresRuns is a small run of `egovkpi bench figures` (five days
+// of every unit, two requests per table), so that the benchmark keeps
+// working as the app changes (e.g. it must sign in).
+func TestBenchFiguresRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes five days of every simulated unit")
+	}
+	db := testdb.Migrated(t)
+	env := map[string]string{"EGOVKPI_CLICKHOUSE_ADDR": db.Options.Addr, "EGOVKPI_CLICKHOUSE_DATABASE": db.Name}
+	code, out, errOut := runCLI(t, env, "bench", "figures", "--years", "1", "--day", "2026-01-05", "--requests", "2")
+	if code != 0 {
+		t.Fatalf("bench figures: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"league, provinces, quarter 2025Q4", "766 index, provinces, year 2025", "rollup refresh after it:", "runs map[ok:53]"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
