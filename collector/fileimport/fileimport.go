@@ -14,6 +14,8 @@ import (
 
 	"egovkpi/collector/protocol"
 	"egovkpi/collector/record"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // Limits on an imported file.
@@ -493,15 +495,11 @@ func columnLabel(i int, letters bool) string {
 	return strconv.Itoa(i + 1)
 }
 
-// columnName is the spreadsheet letter of a 1-based column.
+// columnName is the spreadsheet letter of a 1-based column (1 to 16384,
+// which every caller keeps to).
 func columnName(n int) string {
-	var s []byte
-	for n > 0 {
-		n--
-		s = append([]byte{byte('A' + n%26)}, s...)
-		n /= 26
-	}
-	return string(s)
+	s, _ := excelize.ColumnNumberToName(n)
+	return s
 }
 
 // isDecimal reports whether s is a decimal number as written in a cell:
