@@ -2,51 +2,45 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
+
+	"egovkpi/internal/secret"
 )
 
 // ErrUnknownToken is returned for a token that is not known or revoked.
 var ErrUnknownToken = errors.New("unknown or revoked token")
 
 // HashToken is how a push token is stored and looked up.
-func HashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
+func HashToken(token string) string { return secret.Hash(token) }
 
 // CreateToken makes a new push token for unitID and returns it; only its
 // hash is stored, so it cannot be shown again.
 func (s *Store) CreateToken(ctx context.Context, unitID, name string) (string, error) {
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("store: token: %w", err)
-	}
-	token := "egk_" + hex.EncodeToString(b[:])
-	return token, s.saveToken(ctx, HashToken(token), unitID, name, false, time.Now())
+	token := "egk_" + hex.EncodeToString(secret.RandomBytes(32))
+	now := time.Now()
+	return token, s.saveToken(ctx, HashToken(token), unitID, name, false, now, now)
 }
 
 // RevokeToken disables a token by its hash.
 func (s *Store) RevokeToken(ctx context.Context, hash string) error {
-	unit, name, err := s.tokenRow(ctx, hash, true)
+	row, err := s.tokenRow(ctx, hash, true)
 	if err != nil {
 		return err
 	}
-	return s.saveToken(ctx, hash, unit, name, true, time.Now())
+	return s.saveToken(ctx, hash, row.UnitID, row.Name, true, row.CreatedAt, time.Now())
 }
 
-func (s *Store) saveToken(ctx context.Context, hash, unitID, name string, revoked bool, now time.Time) error {
+func (s *Store) saveToken(ctx context.Context, hash, unitID, name string, revoked bool, created, now time.Time) error {
 	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO ingest_tokens (token_hash, unit_id, name, created_at, revoked, updated_at)")
 	if err != nil {
 		return fmt.Errorf("store: save token: %w", err)
 	}
 	defer b.Abort()
-	if err := b.Append(hash, unitID, name, now, flag(revoked), now); err != nil {
+	if err := b.Append(hash, unitID, name, created, flag(revoked), now); err != nil {
 		return fmt.Errorf("store: save token: %w", err)
 	}
 	return b.Send()
@@ -54,20 +48,22 @@ func (s *Store) saveToken(ctx context.Context, hash, unitID, name string, revoke
 
 // TokenUnit returns the unit a valid token may write.
 func (s *Store) TokenUnit(ctx context.Context, token string) (string, error) {
-	unit, _, err := s.tokenRow(ctx, HashToken(token), false)
-	return unit, err
+	row, err := s.tokenRow(ctx, HashToken(token), false)
+	return row.UnitID, err
 }
 
-func (s *Store) tokenRow(ctx context.Context, hash string, includeRevoked bool) (unit, name string, err error) {
+func (s *Store) tokenRow(ctx context.Context, hash string, includeRevoked bool) (Token, error) {
+	t := Token{Hash: hash}
 	var revoked uint8
-	err = s.conn.QueryRow(ctx, "SELECT unit_id, name, revoked FROM ingest_tokens FINAL WHERE token_hash = ?", hash).Scan(&unit, &name, &revoked)
+	err := s.conn.QueryRow(ctx, "SELECT unit_id, name, created_at, revoked FROM ingest_tokens FINAL WHERE token_hash = ?", hash).Scan(&t.UnitID, &t.Name, &t.CreatedAt, &revoked)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && revoked == 1 && !includeRevoked) {
-		return "", "", ErrUnknownToken
+		return Token{}, ErrUnknownToken
 	}
 	if err != nil {
-		return "", "", fmt.Errorf("store: look up token: %w", err)
+		return Token{}, fmt.Errorf("store: look up token: %w", err)
 	}
-	return unit, name, nil
+	t.Revoked = revoked == 1
+	return t, nil
 }
 
 // Token is a stored token without its secret.
