@@ -167,16 +167,36 @@ var rules = [][2]string{
 		"Formulas are read by their saved result and never recalculated: save the file in Excel or LibreOffice before sending it.",
 	},
 	{
-		"Tệp tối đa 16 MB và 1.000.000 dòng số liệu; tệp CSV phải là UTF-8, phân cách bằng dấu phẩy hoặc chấm phẩy.",
-		"At most 16 MB and 1,000,000 data rows; a CSV file must be UTF-8, separated by commas or semicolons.",
+		fmt.Sprintf("Tệp tối đa %d MB và %s dòng số liệu; tệp CSV phải là UTF-8, phân cách bằng dấu phẩy hoặc chấm phẩy.", MaxFileBytes>>20, thousands(MaxRows, '.')),
+		fmt.Sprintf("At most %d MB and %s data rows; a CSV file must be UTF-8, separated by commas or semicolons.", MaxFileBytes>>20, thousands(MaxRows, ',')),
 	},
+}
+
+// thousands writes n ≥ 0 with its digits grouped by three.
+func thousands(n int, sep byte) string {
+	d := strconv.Itoa(n)
+	var b []byte
+	for i := range len(d) {
+		if i > 0 && (len(d)-i)%3 == 0 {
+			b = append(b, sep)
+		}
+		b = append(b, d[i])
+	}
+	return string(b)
 }
 
 // exampleRows are the template's example rows for unit: a full row and a
 // row with counts not reported.
 func exampleRows(unit string) [][]any {
 	full := []any{unit, "2025-08-01", "1.000001"}
-	for _, n := range []int{12, 5, 6, 1, 4, 10, 9, 1, 7, 0, 3, 2, 8, 6, 2, 12, 1, 1, 0, 3, 0} {
+	for _, n := range [record.NumFields]int{
+		record.Received: 12, record.ReceivedInPerson: 5, record.ReceivedOnline: 6, record.ReceivedPost: 1,
+		record.FullProcessOnline: 4, record.Processed: 10, record.ProcessedOnTime: 9, record.ProcessedLate: 1,
+		record.InProgressOnTime: 7, record.InProgressOverdue: 0, record.FinancialObligation: 3, record.PaidOnline: 2,
+		record.Digitized: 8, record.EResult: 6, record.ReusedData: 2, record.SyncedNPSP: 12,
+		record.ComplaintsReceived: 1, record.ComplaintsOnTime: 1, record.ComplaintsPendingOnTime: 0,
+		record.VotesSatisfied: 3, record.VotesDissatisfied: 0,
+	} {
 		full = append(full, n)
 	}
 	partial := []any{unit, "2025-08-01", "1.000002", 3, nil, 2}
