@@ -80,9 +80,6 @@ func readXLSX(r io.ReaderAt, size int64) ([]Row, []Problem, error) {
 		if b.xf != nil {
 			_ = b.xf.Close()
 		}
-		if strings.Contains(err.Error(), "unzip size exceeds") {
-			return nil, nil, expandsError()
-		}
 		return nil, nil, fmt.Errorf("the XLSX file is damaged: %v", damaged(err))
 	}
 	defer b.xf.Close()
