@@ -35,6 +35,7 @@ const (
 // workbook within the size limits and gives the styles and date system.
 type book struct {
 	files    map[string]*zip.File // by lower-case name
+	main     string               // zip name of the workbook part
 	xf       *excelize.File
 	date1904 bool
 	sheets   []sheetInfo
@@ -132,8 +133,8 @@ func (b *book) checkPackage(zr *zip.Reader) error {
 	if mt, err := b.part("mimetype", 1024); err == nil && strings.Contains(string(mt), "opendocument") {
 		return errors.New("this is an OpenDocument spreadsheet (.ods) named .xlsx: save it as Excel 2007-365 (.xlsx) or as CSV (UTF-8, .csv)")
 	}
-	main, err := b.officeDocument()
-	if err != nil {
+	var err error
+	if b.main, err = b.officeDocument(); err != nil {
 		return err
 	}
 	var types struct {
@@ -148,7 +149,7 @@ func (b *book) checkPackage(zr *zip.Reader) error {
 		return fmt.Errorf("the XLSX file is damaged: [Content_Types].xml: %v", damaged(err))
 	}
 	for _, o := range types.Overrides {
-		if !strings.EqualFold(strings.TrimPrefix(o.PartName, "/"), main) {
+		if !strings.EqualFold(strings.TrimPrefix(o.PartName, "/"), b.main) {
 			continue
 		}
 		ct := strings.ToLower(o.ContentType)
@@ -226,10 +227,7 @@ func (b *book) part(name string, limit int64) ([]byte, error) {
 
 // readWorkbook lists the sheets in tab order and reads the shared strings.
 func (b *book) readWorkbook() error {
-	main, err := b.officeDocument()
-	if err != nil {
-		return err
-	}
+	main := b.main
 	data, err := b.part(main, 16<<20)
 	if err != nil {
 		return fmt.Errorf("the XLSX file is damaged: %v", err)
@@ -617,22 +615,18 @@ func excelDate(serial float64, date1904 bool) time.Time {
 // read picks the data sheet, refuses data in any other sheet, and reads
 // the rows.
 func (b *book) read() ([]Row, []Problem, error) {
-	type first struct {
-		row   int
-		cells []string
-	}
-	firsts := make([]first, len(b.sheets))
+	starts := make([]sheetStart, len(b.sheets))
 	data := -1
 	for i, sh := range b.sheets {
 		if !sh.worksheet {
 			continue
 		}
-		row, cells, err := b.firstRow(sh)
+		f, err := b.start(sh)
 		if err != nil {
 			return nil, nil, err
 		}
-		firsts[i] = first{row, cells}
-		if data < 0 && hasUnitHeader(cells) {
+		starts[i] = f
+		if data < 0 && hasUnitHeader(f.cells) {
 			data = i
 		}
 	}
@@ -657,11 +651,7 @@ func (b *book) read() ([]Row, []Problem, error) {
 		if i == data || !sh.worksheet || fold(sh.name) == fold(InstructionsSheet) {
 			continue
 		}
-		ref, err := b.firstValue(sh)
-		if err != nil {
-			return nil, nil, err
-		}
-		if ref != "" {
+		if ref := starts[i].ref; ref != "" {
 			hidden := ""
 			if sh.hidden {
 				hidden = "hidden "
@@ -670,7 +660,7 @@ func (b *book) read() ([]Row, []Problem, error) {
 				hidden, sh.name, ref, ds.name, ds.name)
 		}
 	}
-	f := firsts[data]
+	f := starts[data]
 	if f.row == 0 {
 		return nil, nil, fmt.Errorf("sheet %q is empty: its first row must be the header %s", ds.name, strings.Join(Columns(), ", "))
 	}
@@ -733,11 +723,18 @@ func (b *book) read() ([]Row, []Problem, error) {
 	return bl.rows, bl.problems, nil
 }
 
-// firstRow returns a worksheet's first non-empty row (number and cell
-// texts), or row 0 when the sheet is empty.
-func (b *book) firstRow(sh sheetInfo) (int, []string, error) {
-	var at int
-	var out []string
+// sheetStart is the start of a worksheet: its first non-empty row (number and
+// cell texts; row 0 when the sheet is empty), and the reference of its
+// first cell with a value or a formula ("" when none).
+type sheetStart struct {
+	row   int
+	cells []string
+	ref   string
+}
+
+// start reads a worksheet up to its first non-empty row.
+func (b *book) start(sh sheetInfo) (sheetStart, error) {
+	var f sheetStart
 	err := b.scan(sh, func(row int, cells []xcell) (bool, error) {
 		for k := range cells {
 			c := &cells[k]
@@ -745,42 +742,26 @@ func (b *book) firstRow(sh sheetInfo) (int, []string, error) {
 			if err != nil {
 				return false, fmt.Errorf("the XLSX file is damaged: sheet %q, cell %s%d: %v", sh.name, columnName(c.col), row, err)
 			}
+			if f.ref == "" && (v.kind != kEmpty || v.formula) {
+				f.ref = columnName(c.col) + strconv.Itoa(row)
+			}
 			if v.kind == kEmpty {
 				continue
 			}
-			for len(out) < c.col {
-				out = append(out, "")
+			for len(f.cells) < c.col {
+				f.cells = append(f.cells, "")
 			}
-			out[c.col-1] = v.text
+			f.cells[c.col-1] = v.text
 			if v.kind == kNumber {
 				if n, ok := normNumber(v.text); ok {
-					out[c.col-1] = n
+					f.cells[c.col-1] = n
 				}
 			}
-			at = row
+			f.row = row
 		}
-		return at == 0, nil
+		return f.row == 0, nil
 	})
-	return at, out, err
-}
-
-// firstValue returns the reference of a worksheet's first cell with a
-// value or a formula, or "".
-func (b *book) firstValue(sh sheetInfo) (string, error) {
-	var ref string
-	err := b.scan(sh, func(row int, cells []xcell) (bool, error) {
-		for k := range cells {
-			c := &cells[k]
-			v, err := b.value(c)
-			if err == nil && v.kind == kEmpty && !v.formula {
-				continue
-			}
-			ref = columnName(c.col) + strconv.Itoa(row)
-			return false, nil
-		}
-		return true, nil
-	})
-	return ref, err
+	return f, err
 }
 
 // vietnamese maps the precomposed Vietnamese letters to their base letter.
