@@ -84,8 +84,8 @@
 // A file may hold at most MaxFileBytes bytes and MaxRows data rows. An XLSX
 // file may expand to at most MaxUnzippedBytes when unzipped: a zip bomb is
 // refused before anything is expanded (and a zip whose index understates a
-// part is cut where the index says the part ends). excelize, which opens
-// the workbook, keeps parts up to MaxUnzippedXMLBytes in memory and larger
-// ones in temporary files; the cells are streamed from the zip, and only the
-// shared strings and the rows read are held in memory.
+// part is cut where the index says the part ends). The parts are read
+// straight from the zip, the worksheets as streams: only the shared
+// strings, which cell styles show dates, and the rows read are held in
+// memory.
 package fileimport

@@ -26,13 +26,8 @@ const (
 	// header) Read accepts.
 	MaxRows = 1_000_000
 	// MaxUnzippedBytes is the most an XLSX file may expand to when
-	// unzipped (excelize's UnzipSizeLimit); beyond it the file is refused
-	// as a possible zip bomb.
+	// unzipped; beyond it the file is refused as a possible zip bomb.
 	MaxUnzippedBytes = 128 << 20
-	// MaxUnzippedXMLBytes is the size above which a worksheet or the shared
-	// strings are unzipped to a temporary file rather than held in memory
-	// (excelize's UnzipXMLSizeLimit).
-	MaxUnzippedXMLBytes = 64 << 20
 )
 
 // maxRows is MaxRows; tests lower it.

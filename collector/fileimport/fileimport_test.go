@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -1042,5 +1043,29 @@ wb.save(sys.argv[1])
 	}
 	if len(probs) != 1 || !strings.HasPrefix(probs[0].Error(), "sheet Data, row 4, column received (D4): a formula with no saved result") {
 		t.Errorf("problems %q", probs)
+	}
+}
+
+// TestReadStyles reads which cell styles show dates from styles.xml: only
+// cellXfs count (not cellStyleXfs), only numFmts define custom formats
+// (not a dxf's numFmt), and a format's code decides over its id.
+func TestReadStyles(t *testing.T) {
+	styles := `<?xml version="1.0" encoding="UTF-8"?><x:styleSheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` +
+		`<x:numFmts count="2"><x:numFmt numFmtId="164" formatCode="&quot;day&quot; 0"/><x:numFmt numFmtId="165" formatCode="[$-409]d\-mmm"/></x:numFmts>` +
+		`<x:cellStyleXfs count="1"><x:xf numFmtId="14"/></x:cellStyleXfs>` +
+		`<x:cellXfs count="6"><x:xf numFmtId="0"/><x:xf numFmtId="14"><x:alignment/></x:xf><x:xf numFmtId="164"/><x:xf numFmtId="165"/><x:xf numFmtId="166"/><x:xf numFmtId="3"/></x:cellXfs>` +
+		`<x:dxfs count="1"><x:dxf><x:numFmt numFmtId="166" formatCode="yyyy"/></x:dxf></x:dxfs></x:styleSheet>`
+	data := zipParts(t, []xlsxPart{{"xl/styles.xml", styles}})
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &book{files: map[string]*zip.File{"xl/styles.xml": zr.File[0]}}
+	got, err := b.readStyles("xl/styles.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []bool{false, true, false, true, false, false}; !slices.Equal(got, want) {
+		t.Errorf("date styles %v, want %v", got, want)
 	}
 }

@@ -28,19 +28,20 @@ const (
 	excelMaxCols = 1 << 14
 )
 
-// book is an XLSX file being read. Cells are streamed from the worksheet
-// XML (excelize's row iterator gives neither the cell type nor the style,
+// book is an XLSX file being read straight from its zip package: the
+// workbook part gives the sheets and the date system, the styles which
+// cell styles show dates, and the cells are streamed from the worksheet XML
+// (excelize's row iterator gives neither the cell type nor the style,
 // which tell a number from text, a boolean from 1, a date from a count and
-// a formula with no saved result from an empty cell); excelize opens the
-// workbook within the size limits and gives the styles and date system.
+// a formula with no saved result from an empty cell). Only the shared
+// strings and the styles' date flags are held in memory.
 type book struct {
 	files    map[string]*zip.File // by lower-case name
 	main     string               // zip name of the workbook part
-	xf       *excelize.File
 	date1904 bool
 	sheets   []sheetInfo
 	sst      []string
-	styles   map[int]bool // style index → shows a date
+	dates    []bool // by cell style index: shows a date
 }
 
 type sheetInfo struct {
@@ -68,27 +69,10 @@ func readXLSX(r io.ReaderAt, size int64) ([]Row, []Problem, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("the XLSX file is damaged: %v", err)
 	}
-	b := &book{files: map[string]*zip.File{}, styles: map[int]bool{}}
+	b := &book{files: map[string]*zip.File{}}
 	if err := b.checkPackage(zr); err != nil {
 		return nil, nil, err
 	}
-	b.xf, err = excelize.OpenReader(io.NewSectionReader(r, 0, size), excelize.Options{
-		RawCellValue:      true,
-		UnzipSizeLimit:    MaxUnzippedBytes,
-		UnzipXMLSizeLimit: MaxUnzippedXMLBytes,
-	})
-	if err != nil {
-		if b.xf != nil {
-			_ = b.xf.Close()
-		}
-		return nil, nil, fmt.Errorf("the XLSX file is damaged: %v", damaged(err))
-	}
-	defer b.xf.Close()
-	props, err := b.xf.GetWorkbookProps()
-	if err != nil {
-		return nil, nil, fmt.Errorf("the XLSX file is damaged: %v", damaged(err))
-	}
-	b.date1904 = props.Date1904 != nil && *props.Date1904
 	if err := b.readWorkbook(); err != nil {
 		return nil, nil, err
 	}
@@ -225,7 +209,8 @@ func (b *book) part(name string, limit int64) ([]byte, error) {
 	return data, nil
 }
 
-// readWorkbook lists the sheets in tab order and reads the shared strings.
+// readWorkbook lists the sheets in tab order and reads the date system,
+// the shared strings and the styles.
 func (b *book) readWorkbook() error {
 	main := b.main
 	data, err := b.part(main, 16<<20)
@@ -233,6 +218,9 @@ func (b *book) readWorkbook() error {
 		return fmt.Errorf("the XLSX file is damaged: %v", err)
 	}
 	var wb struct {
+		Props struct {
+			Date1904 string `xml:"date1904,attr"`
+		} `xml:"workbookPr"`
 		Sheets []struct {
 			Name  string     `xml:"name,attr"`
 			State string     `xml:"state,attr"`
@@ -242,6 +230,7 @@ func (b *book) readWorkbook() error {
 	if err := xml.Unmarshal(data, &wb); err != nil {
 		return fmt.Errorf("the XLSX file is damaged: %s: %v", main, damaged(err))
 	}
+	b.date1904, _ = strconv.ParseBool(strings.TrimSpace(wb.Props.Date1904))
 	dir := path.Dir(main)
 	rels, err := b.rels(path.Join(dir, "_rels", path.Base(main)+".rels"))
 	if err != nil {
@@ -250,8 +239,13 @@ func (b *book) readWorkbook() error {
 	byID := map[string]relationship{}
 	for _, r := range rels {
 		byID[r.ID] = r
-		if strings.HasSuffix(r.Type, "/sharedStrings") {
+		switch {
+		case strings.HasSuffix(r.Type, "/sharedStrings"):
 			if b.sst, err = b.readSST(resolve(dir, r.Target)); err != nil {
+				return err
+			}
+		case strings.HasSuffix(r.Type, "/styles"):
+			if b.dates, err = b.readStyles(resolve(dir, r.Target)); err != nil {
 				return err
 			}
 		}
@@ -330,6 +324,68 @@ func (b *book) readSST(name string) ([]string, error) {
 			}
 		}
 	}
+}
+
+// readStyles reads which cell styles (cellXfs) show numbers as dates: a
+// built-in date format, or a custom one with a day or year.
+func (b *book) readStyles(name string) ([]bool, error) {
+	f, ok := b.files[name]
+	if !ok {
+		return nil, nil
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return nil, fmt.Errorf("the XLSX file is damaged: %s: %v", name, damaged(err))
+	}
+	defer rc.Close()
+	d := xml.NewDecoder(rc)
+	codes := map[int]string{} // custom number formats by id
+	var xfs []int             // cellXfs' number format ids
+	var inFmts, inXfs bool
+	for {
+		tok, err := d.RawToken()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("the XLSX file is damaged: %s: %v", name, damaged(err))
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "numFmts":
+				inFmts = true
+			case "cellXfs":
+				inXfs = true
+			case "numFmt":
+				if inFmts {
+					id, _ := strconv.Atoi(attr(t, "numFmtId"))
+					codes[id] = attr(t, "formatCode")
+				}
+			case "xf":
+				if inXfs {
+					id, _ := strconv.Atoi(attr(t, "numFmtId"))
+					xfs = append(xfs, id)
+				}
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "numFmts":
+				inFmts = false
+			case "cellXfs":
+				inXfs = false
+			}
+		}
+	}
+	dates := make([]bool, len(xfs))
+	for i, id := range xfs {
+		if code, ok := codes[id]; ok {
+			dates[i] = isDateFormat(code)
+		} else {
+			dates[i] = id >= 14 && id <= 17 || id == 22 || id >= 27 && id <= 36 || id >= 50 && id <= 58
+		}
+	}
+	return dates, nil
 }
 
 // unescapeOOXML decodes the _xHHHH_ escapes of OOXML strings.
@@ -558,23 +614,7 @@ func (b *book) value(c *xcell) (value, error) {
 
 // dateStyle reports whether style s shows numbers as dates.
 func (b *book) dateStyle(s int) bool {
-	if s <= 0 {
-		return false
-	}
-	if d, ok := b.styles[s]; ok {
-		return d
-	}
-	d := false
-	if st, err := b.xf.GetStyle(s); err == nil && st != nil {
-		if st.CustomNumFmt != nil {
-			d = isDateFormat(*st.CustomNumFmt)
-		} else {
-			id := st.NumFmt
-			d = id >= 14 && id <= 17 || id == 22 || id >= 27 && id <= 36 || id >= 50 && id <= 58
-		}
-	}
-	b.styles[s] = d
-	return d
+	return s > 0 && s < len(b.dates) && b.dates[s]
 }
 
 // isDateFormat reports whether a number format code shows a date: it has a
