@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -105,155 +106,113 @@ type setting struct {
 func (s setting) env() string  { return EnvPrefix + s.name }
 func (s setting) flag() string { return strings.ReplaceAll(strings.ToLower(s.name), "_", "-") }
 
-func str(p func(*Config) *string) (func(*Config) string, func(*Config, string) error) {
-	return func(c *Config) string { return *p(c) },
-		func(c *Config, v string) error { *p(c) = v; return nil }
+// text is a string setting; secret ones may come from a file and are
+// printed redacted.
+func text(name, help string, secret bool, p func(*Config) *string) setting {
+	return setting{name: name, help: help, secret: secret,
+		get: func(c *Config) string { return *p(c) },
+		set: func(c *Config, v string) error { *p(c) = v; return nil }}
 }
 
-func boolean(p func(*Config) *bool) (func(*Config) string, func(*Config, string) error) {
-	return func(c *Config) string { return strconv.FormatBool(*p(c)) },
-		func(c *Config, v string) error {
+// checked is a string setting whose values must pass ok, which describes
+// what it wants when they do not.
+func checked(name, help string, p func(*Config) *string, ok func(string) error) setting {
+	s := text(name, help, false, p)
+	return setting{name: name, help: help, get: s.get,
+		set: func(c *Config, v string) error {
+			if err := ok(v); err != nil {
+				return err
+			}
+			return s.set(c, v)
+		}}
+}
+
+// identifier is a ClickHouse name setting, which may be empty when optional.
+func identifier(name, help string, optional bool, p func(*Config) *string) setting {
+	return checked(name, help, p, func(v string) error {
+		if optional && v == "" || chdb.ValidIdentifier(v) {
+			return nil
+		}
+		return fmt.Errorf("want letters, digits and _ (not starting with a digit), got %q", v)
+	})
+}
+
+func oneOf(name, help string, p func(*Config) *string, allowed ...string) setting {
+	return checked(name, help, p, func(v string) error {
+		if slices.Contains(allowed, v) {
+			return nil
+		}
+		return fmt.Errorf("want one of %s, got %q", strings.Join(allowed, ", "), v)
+	})
+}
+
+func boolean(name, help string, p func(*Config) *bool) setting {
+	return setting{name: name, help: help,
+		get: func(c *Config) string { return strconv.FormatBool(*p(c)) },
+		set: func(c *Config, v string) error {
 			b, err := strconv.ParseBool(v)
 			if err != nil {
 				return fmt.Errorf("want true or false, got %q", v)
 			}
 			*p(c) = b
 			return nil
-		}
+		}}
 }
 
-func duration(p func(*Config) *time.Duration) (func(*Config) string, func(*Config, string) error) {
-	return func(c *Config) string { return p(c).String() },
-		func(c *Config, v string) error {
+func duration(name, help string, p func(*Config) *time.Duration) setting {
+	return setting{name: name, help: help,
+		get: func(c *Config) string { return p(c).String() },
+		set: func(c *Config, v string) error {
 			d, err := time.ParseDuration(v)
 			if err != nil || d <= 0 {
 				return fmt.Errorf("want a positive duration such as 30s or 2m, got %q", v)
 			}
 			*p(c) = d
 			return nil
-		}
+		}}
 }
 
-func integer(p func(*Config) *int, lo, hi int) (func(*Config) string, func(*Config, string) error) {
-	return func(c *Config) string { return strconv.Itoa(*p(c)) },
-		func(c *Config, v string) error {
+func integer(name, help string, lo, hi int, p func(*Config) *int) setting {
+	return setting{name: name, help: help,
+		get: func(c *Config) string { return strconv.Itoa(*p(c)) },
+		set: func(c *Config, v string) error {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < lo || n > hi {
 				return fmt.Errorf("want a whole number from %d to %d, got %q", lo, hi, v)
 			}
 			*p(c) = n
 			return nil
-		}
-}
-
-func oneOf(p func(*Config) *string, allowed ...string) (func(*Config) string, func(*Config, string) error) {
-	get, set := str(p)
-	return get, func(c *Config, v string) error {
-		for _, a := range allowed {
-			if v == a {
-				return set(c, v)
-			}
-		}
-		return fmt.Errorf("want one of %s, got %q", strings.Join(allowed, ", "), v)
-	}
-}
-
-func mk(name, help string, secret bool, get func(*Config) string, set func(*Config, string) error) setting {
-	return setting{name: name, help: help, secret: secret, get: get, set: set}
+		}}
 }
 
 // settings lists every configuration value, in the order they are printed.
-var settings = func() []setting {
-	s := func(name, help string, p func(*Config) *string) setting {
-		g, st := str(p)
-		return mk(name, help, false, g, st)
-	}
-	return []setting{
-		s("CLICKHOUSE_ADDR", "ClickHouse native address host:port; empty starts a private clickhouse-server", func(c *Config) *string { return &c.ClickHouse.Addr }),
-		s("CLICKHOUSE_USER", "ClickHouse user", func(c *Config) *string { return &c.ClickHouse.User }),
-		func() setting {
-			g, st := str(func(c *Config) *string { return &c.ClickHouse.Password })
-			return mk("CLICKHOUSE_PASSWORD", "ClickHouse password (secret; or CLICKHOUSE_PASSWORD_FILE)", true, g, st)
-		}(),
-		func() setting {
-			g, st := str(func(c *Config) *string { return &c.ClickHouse.Database })
-			return mk("CLICKHOUSE_DATABASE", "ClickHouse database", false, g, func(c *Config, v string) error {
-				if !chdb.ValidIdentifier(v) {
-					return fmt.Errorf("want letters, digits and _ (not starting with a digit), got %q", v)
-				}
-				return st(c, v)
-			})
-		}(),
-		func() setting {
-			g, st := str(func(c *Config) *string { return &c.ClickHouse.Cluster })
-			return mk("CLICKHOUSE_CLUSTER", "cluster name for ON CLUSTER DDL and Distributed tables; empty for a single node", false, g, func(c *Config, v string) error {
-				if v != "" && !chdb.ValidIdentifier(v) {
-					return fmt.Errorf("want letters, digits and _ (not starting with a digit), got %q", v)
-				}
-				return st(c, v)
-			})
-		}(),
-		func() setting {
-			g, st := boolean(func(c *Config) *bool { return &c.ClickHouse.TLS })
-			return mk("CLICKHOUSE_TLS", "connect to ClickHouse with TLS", false, g, st)
-		}(),
-		s("CLICKHOUSE_TLS_CA_FILE", "PEM file of the CA that signed ClickHouse's certificate", func(c *Config) *string { return &c.ClickHouse.TLSCAFile }),
-		func() setting {
-			g, st := boolean(func(c *Config) *bool { return &c.ClickHouse.TLSInsecure })
-			return mk("CLICKHOUSE_TLS_INSECURE", "skip TLS certificate verification (testing only)", false, g, st)
-		}(),
-		func() setting {
-			g, st := duration(func(c *Config) *time.Duration { return &c.ClickHouse.QueryTimeout })
-			return mk("CLICKHOUSE_QUERY_TIMEOUT", "server-side limit of every query (max_execution_time)", false, g, st)
-		}(),
-		s("CLICKHOUSE_SERVER_BIN", "clickhouse-server binary for the private server; empty searches PATH, /usr/sbin, /usr/bin", func(c *Config) *string { return &c.ClickHouse.ServerBin }),
-		s("DATA_DIR", "directory for local state; the private ClickHouse keeps its data in DATA_DIR/clickhouse", func(c *Config) *string { return &c.DataDir }),
-		s("LISTEN", "web server address host:port", func(c *Config) *string { return &c.Listen }),
-		func() setting {
-			g, st := duration(func(c *Config) *time.Duration { return &c.RequestTimeout })
-			return mk("REQUEST_TIMEOUT", "deadline of every web request", false, g, st)
-		}(),
-		func() setting {
-			g, st := duration(func(c *Config) *time.Duration { return &c.ShutdownTimeout })
-			return mk("SHUTDOWN_TIMEOUT", "how long a graceful stop may take", false, g, st)
-		}(),
-		func() setting {
-			g, st := oneOf(func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error")
-			return mk("LOG_LEVEL", "log level: debug, info, warn or error", false, g, st)
-		}(),
-		func() setting {
-			g, st := oneOf(func(c *Config) *string { return &c.LogFormat }, "text", "json")
-			return mk("LOG_FORMAT", "log format: text or json", false, g, st)
-		}(),
-		s("SOURCES_FILE", "portals to pull (TOML, see docs/sources.md); empty: serve pulls nothing and run pulls the simulated portals", func(c *Config) *string { return &c.Collect.SourcesFile }),
-		func() setting {
-			g, st := integer(func(c *Config) *int { return &c.Collect.Workers }, 1, 64)
-			return mk("COLLECT_WORKERS", "collection runs at once", false, g, st)
-		}(),
-		func() setting {
-			g, st := integer(func(c *Config) *int { return &c.Collect.DemoQuarters }, 1, 40)
-			return mk("DEMO_QUARTERS", "quarters (the current one included) that run collects from the simulator", false, g, st)
-		}(),
-		func() setting {
-			g, st := integer(func(c *Config) *int { return &c.Collect.SimulatorSeed }, 0, 1<<30)
-			return mk("SIMULATOR_SEED", "seed of the simulated portals' data", false, g, st)
-		}(),
-		func() setting {
-			g, st := integer(func(c *Config) *int { return &c.Metrics.MinVolume }, 0, 1_000_000)
-			return mk("RANK_MIN_VOLUME", "smallest denominator (dossiers or procedures; dossiers for the 766 index) a league table ranks; below it: not enough data", false, g, st)
-		}(),
-		func() setting {
-			g, st := integer(func(c *Config) *int { return &c.Metrics.MinCompletenessPercent }, 0, 100)
-			return mk("RANK_MIN_COMPLETENESS", "smallest share of expected days with data, in percent, a league table ranks", false, g, st)
-		}(),
-		s("METHODOLOGY_FILE", "Decision 766 methodology file replacing the embedded one (same JSON shape, see docs/kpi-methodology.md)", func(c *Config) *string { return &c.Metrics.MethodologyFile }),
-		func() setting {
-			g, st := str(func(c *Config) *string { return &c.AdminPassword })
-			return mk("ADMIN_PASSWORD", "password of the first admin (login admin), created at the first start when there is no account; empty generates one and prints it once (secret; or ADMIN_PASSWORD_FILE)", true, g, st)
-		}(),
-		s("SIMULATOR_FAULTS", "faults of simulated portals, e.g. p34-08=5xx:2,slow:1s;m-MOF=contradictions:0.05", func(c *Config) *string { return &c.Collect.SimulatorFaults }),
-	}
-}()
+var settings = []setting{
+	text("CLICKHOUSE_ADDR", "ClickHouse native address host:port; empty starts a private clickhouse-server", false, func(c *Config) *string { return &c.ClickHouse.Addr }),
+	text("CLICKHOUSE_USER", "ClickHouse user", false, func(c *Config) *string { return &c.ClickHouse.User }),
+	text("CLICKHOUSE_PASSWORD", "ClickHouse password (secret; or CLICKHOUSE_PASSWORD_FILE)", true, func(c *Config) *string { return &c.ClickHouse.Password }),
+	identifier("CLICKHOUSE_DATABASE", "ClickHouse database", false, func(c *Config) *string { return &c.ClickHouse.Database }),
+	identifier("CLICKHOUSE_CLUSTER", "cluster name for ON CLUSTER DDL and Distributed tables; empty for a single node", true, func(c *Config) *string { return &c.ClickHouse.Cluster }),
+	boolean("CLICKHOUSE_TLS", "connect to ClickHouse with TLS", func(c *Config) *bool { return &c.ClickHouse.TLS }),
+	text("CLICKHOUSE_TLS_CA_FILE", "PEM file of the CA that signed ClickHouse's certificate", false, func(c *Config) *string { return &c.ClickHouse.TLSCAFile }),
+	boolean("CLICKHOUSE_TLS_INSECURE", "skip TLS certificate verification (testing only)", func(c *Config) *bool { return &c.ClickHouse.TLSInsecure }),
+	duration("CLICKHOUSE_QUERY_TIMEOUT", "server-side limit of every query (max_execution_time)", func(c *Config) *time.Duration { return &c.ClickHouse.QueryTimeout }),
+	text("CLICKHOUSE_SERVER_BIN", "clickhouse-server binary for the private server; empty searches PATH, /usr/sbin, /usr/bin", false, func(c *Config) *string { return &c.ClickHouse.ServerBin }),
+	text("DATA_DIR", "directory for local state; the private ClickHouse keeps its data in DATA_DIR/clickhouse", false, func(c *Config) *string { return &c.DataDir }),
+	text("LISTEN", "web server address host:port", false, func(c *Config) *string { return &c.Listen }),
+	duration("REQUEST_TIMEOUT", "deadline of every web request", func(c *Config) *time.Duration { return &c.RequestTimeout }),
+	duration("SHUTDOWN_TIMEOUT", "how long a graceful stop may take", func(c *Config) *time.Duration { return &c.ShutdownTimeout }),
+	oneOf("LOG_LEVEL", "log level: debug, info, warn or error", func(c *Config) *string { return &c.LogLevel }, "debug", "info", "warn", "error"),
+	oneOf("LOG_FORMAT", "log format: text or json", func(c *Config) *string { return &c.LogFormat }, "text", "json"),
+	text("SOURCES_FILE", "portals to pull (TOML, see docs/sources.md); empty: serve pulls nothing and run pulls the simulated portals", false, func(c *Config) *string { return &c.Collect.SourcesFile }),
+	integer("COLLECT_WORKERS", "collection runs at once", 1, 64, func(c *Config) *int { return &c.Collect.Workers }),
+	integer("DEMO_QUARTERS", "quarters (the current one included) that run collects from the simulator", 1, 40, func(c *Config) *int { return &c.Collect.DemoQuarters }),
+	integer("SIMULATOR_SEED", "seed of the simulated portals' data", 0, 1<<30, func(c *Config) *int { return &c.Collect.SimulatorSeed }),
+	integer("RANK_MIN_VOLUME", "smallest denominator (dossiers or procedures; dossiers for the 766 index) a league table ranks; below it: not enough data", 0, 1_000_000, func(c *Config) *int { return &c.Metrics.MinVolume }),
+	integer("RANK_MIN_COMPLETENESS", "smallest share of expected days with data, in percent, a league table ranks", 0, 100, func(c *Config) *int { return &c.Metrics.MinCompletenessPercent }),
+	text("METHODOLOGY_FILE", "Decision 766 methodology file replacing the embedded one (same JSON shape, see docs/kpi-methodology.md)", false, func(c *Config) *string { return &c.Metrics.MethodologyFile }),
+	text("ADMIN_PASSWORD", "password of the first admin (login admin), created at the first start when there is no account; empty generates one and prints it once (secret; or ADMIN_PASSWORD_FILE)", true, func(c *Config) *string { return &c.AdminPassword }),
+	text("SIMULATOR_FAULTS", "faults of simulated portals, e.g. p34-08=5xx:2,slow:1s;m-MOF=contradictions:0.05", false, func(c *Config) *string { return &c.Collect.SimulatorFaults }),
+}
 
 // Defaults returns the configuration used when nothing is set.
 func Defaults() Config {
@@ -287,7 +246,6 @@ func Register(fs *flag.FlagSet) *Loader {
 	l := &Loader{flags: map[string]string{}}
 	def := Defaults()
 	for _, s := range settings {
-		s := s
 		usage := s.help + " (env " + s.env() + ")"
 		if d := s.get(&def); d != "" && d != "false" && !s.secret {
 			usage += " (default " + d + ")"
