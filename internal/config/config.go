@@ -293,7 +293,9 @@ func (l *Loader) Load(getenv func(string) (string, bool)) (Config, error) {
 			apply(v, "flag --"+s.flag())
 		}
 		if path, ok := l.flags[s.name+"_FILE"]; ok {
-			if v, err := readSecret(path); err != nil {
+			if _, both := l.flags[s.name]; both {
+				errs = append(errs, fmt.Errorf("flags --%s and --%s-file are both set: set one", s.flag(), s.flag()))
+			} else if v, err := readSecret(path); err != nil {
 				errs = append(errs, fmt.Errorf("flag --%s-file: %w", s.flag(), err))
 			} else {
 				apply(v, "file "+path)

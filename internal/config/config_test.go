@@ -90,6 +90,16 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 			t.Errorf("env %v: error %v, want it to mention %q", tc.env, err, tc.want)
 		}
 	}
+	// A secret given both directly and through a file is refused for flags
+	// as for the environment (the file is never read).
+	path := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(path, []byte("fromfile"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := load(t, nil, "--clickhouse-password", "direct", "--clickhouse-password-file", path)
+	if err == nil || !strings.Contains(err.Error(), "--clickhouse-password and --clickhouse-password-file are both set") {
+		t.Errorf("both password flags: error %v (password %q), want both set", err, c.ClickHouse.Password)
+	}
 }
 
 func TestMarkdownListsEveryVariable(t *testing.T) {
