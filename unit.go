@@ -45,6 +45,14 @@ func Date(y int, m time.Month, d int) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
+// Day returns the calendar day of t, in t's own location, as a UTC midnight
+// (the form days take in egovkpi): a Date read from ClickHouse, or a time
+// late on a day, becomes that day.
+func Day(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return Date(y, m, d)
+}
+
 // DateLayout is the ISO layout used for days everywhere (CLI, API, SQL).
 const DateLayout = "2006-01-02"
 
@@ -97,11 +105,21 @@ type Unit struct {
 // ValidOn reports whether the unit exists on the calendar day of d (in d's
 // own time zone; the time of day is ignored).
 func (u Unit) ValidOn(d time.Time) bool {
-	d = Date(d.Year(), d.Month(), d.Day())
+	d = Day(d)
 	if d.Before(u.ValidFrom) {
 		return false
 	}
 	return u.ValidTo.IsZero() || !d.After(u.ValidTo)
+}
+
+// Validity describes the days the unit exists: "from 2025-07-01", or
+// "from 2020-01-01 to 2025-06-30" for a unit that ended.
+func (u Unit) Validity() string {
+	s := "from " + u.ValidFrom.Format(DateLayout)
+	if !u.ValidTo.IsZero() {
+		s += " to " + u.ValidTo.Format(DateLayout)
+	}
+	return s
 }
 
 // Unverified reports whether the reference data marks any fact about the

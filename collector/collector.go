@@ -87,7 +87,7 @@ func (c *Collector) Collect(ctx context.Context, src Source, from, to time.Time,
 	from, to = clip(unit, from, to)
 	if from.After(to) {
 		run.Status, run.FinishedAt = store.RunOK, time.Now()
-		run.Error = "window outside the unit's validity (" + validity(unit) + "): nothing to collect"
+		run.Error = "window outside the unit's validity (" + unit.Validity() + "): nothing to collect"
 		return run, c.store.SaveRun(context.WithoutCancel(ctx), run)
 	}
 	run.From, run.To = from, to
@@ -385,14 +385,6 @@ func days(from, to time.Time) int { return int(to.Sub(from).Hours()/24) + 1 }
 
 func monthStart(d time.Time) time.Time {
 	return time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, time.UTC)
-}
-
-func validity(u egovkpi.Unit) string {
-	s := "from " + u.ValidFrom.Format(protocol.DateLayout)
-	if !u.ValidTo.IsZero() {
-		s += " to " + u.ValidTo.Format(protocol.DateLayout)
-	}
-	return s
 }
 
 func joinErrors(errs []string) string {

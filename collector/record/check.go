@@ -7,7 +7,6 @@ import (
 	"sort"
 	"time"
 
-	"egovkpi"
 	"egovkpi/collector/protocol"
 	"egovkpi/internal/refdata"
 )
@@ -143,7 +142,7 @@ func (c *Checker) Usage(unitID string, pages []protocol.UsagePage) UsageBatch {
 				bad(fmt.Sprintf("date %s is listed in missing_days", ds))
 				continue
 			case !unit.ValidOn(u.Day):
-				bad(fmt.Sprintf("date %s is outside the validity of unit %s (%s)", ds, unitID, validity(unit)))
+				bad(fmt.Sprintf("date %s is outside the validity of unit %s (%s)", ds, unitID, unit.Validity()))
 				continue
 			}
 			offered[u.Day]++
@@ -221,7 +220,7 @@ func (c *Checker) Catalogue(unitID string, pages []protocol.RawCataloguePage) (C
 		return b, &PayloadError{Reason: fmt.Sprintf("as_of %q is not a date YYYY-MM-DD", pages[0].AsOf)}
 	}
 	if !unit.ValidOn(asOf) {
-		return b, &PayloadError{Reason: fmt.Sprintf("as_of %s is outside the validity of unit %s (%s)", pages[0].AsOf, unitID, validity(unit))}
+		return b, &PayloadError{Reason: fmt.Sprintf("as_of %s is outside the validity of unit %s (%s)", pages[0].AsOf, unitID, unit.Validity())}
 	}
 	b.AsOf = asOf
 	seen := map[string]int{}
@@ -284,14 +283,6 @@ func pageWindow(p protocol.UsagePage) (from, to time.Time, missing map[time.Time
 		missing[d] = true
 	}
 	return from, to, missing, nil
-}
-
-func validity(u egovkpi.Unit) string {
-	s := "from " + u.ValidFrom.Format(protocol.DateLayout)
-	if !u.ValidTo.IsZero() {
-		s += " to " + u.ValidTo.Format(protocol.DateLayout)
-	}
-	return s
 }
 
 func sortDays(ds []time.Time) {

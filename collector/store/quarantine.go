@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"egovkpi"
 )
 
 // Quarantine kinds.
@@ -153,7 +155,7 @@ func (s *Store) queryQuarantine(ctx context.Context, q string, args ...any) ([]Q
 			return nil, fmt.Errorf("store: read quarantine: %w", err)
 		}
 		if d != nil {
-			it.Day = day(*d)
+			it.Day = egovkpi.Day(*d)
 		}
 		it.Replayed = accepted == 1
 		out = append(out, it)

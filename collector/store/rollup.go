@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"egovkpi"
 	"egovkpi/collector/record"
 	"egovkpi/internal/chlock"
 )
@@ -229,7 +230,7 @@ WHERE rolled_load != current_load`)
 		if err := rows.Scan(&u, &d); err != nil {
 			return nil, fmt.Errorf("store: find stale rollups: %w", err)
 		}
-		t.Add(day(d), u)
+		t.Add(egovkpi.Day(d), u)
 	}
 	return t, rows.Err()
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"egovkpi"
 )
 
 // Run statuses.
@@ -103,7 +105,7 @@ LIMIT ` + fmt.Sprint(limit)
 		if err := rows.Scan(&r.ID, &r.Source, &r.UnitID, &r.Kind, &r.From, &r.To, &r.StartedAt, &fin, &r.Status, &a, &q, &d, &n, &r.Error); err != nil {
 			return nil, fmt.Errorf("store: read runs: %w", err)
 		}
-		r.From, r.To = day(r.From), day(r.To)
+		r.From, r.To = egovkpi.Day(r.From), egovkpi.Day(r.To)
 		if fin != nil {
 			r.FinishedAt = *fin
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"egovkpi"
 )
 
 // SourceRow is a source as stored: its configuration and its state.
@@ -80,7 +82,7 @@ FROM sources FINAL ORDER BY id`)
 		}
 		r.Timeout, r.Concurrency, r.RepullDays, r.Enabled, r.ConsecutiveErrors = time.Duration(timeout)*time.Second, int(conc), int(repull), enabled == 1, int(errs)
 		if wm != nil {
-			r.Watermark = day(*wm)
+			r.Watermark = egovkpi.Day(*wm)
 		}
 		if ls != nil {
 			r.LastSuccess = *ls

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
+	"egovkpi"
 	"egovkpi/collector/record"
 )
 
@@ -225,7 +226,7 @@ func (s *Store) CatalogueDates(ctx context.Context, unitID string) ([]time.Time,
 		if err := rows.Scan(&d); err != nil {
 			return nil, fmt.Errorf("store: catalogue dates: %w", err)
 		}
-		out = append(out, day(d))
+		out = append(out, egovkpi.Day(d))
 	}
 	return out, rows.Err()
 }
@@ -250,12 +251,6 @@ WHERE unit_id = ? AND as_of = toDate(?)
 		out[p] = true
 	}
 	return out, rows.Err()
-}
-
-// day re-expresses a Date read from ClickHouse as a UTC midnight.
-func day(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 // CurrentUsage returns the rows of the current load of (unitID, day).

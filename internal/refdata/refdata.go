@@ -388,14 +388,6 @@ func regionCodes() string {
 	return strings.Join(codes, ", ")
 }
 
-// day returns the calendar day of t, in t's own location, as a UTC midnight
-// (the form egovkpi uses for days), so that a time late on the last valid day
-// still counts as that day.
-func day(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return egovkpi.Date(y, m, d)
-}
-
 // All returns every unit: block ministry first, then province; within a
 // block by valid_from, then code.
 func (r *Registry) All() []egovkpi.Unit {
@@ -425,7 +417,7 @@ func (r *Registry) Source(id string) (string, bool) {
 // the given block unless block is "". Only the calendar day of d (in d's
 // location) matters.
 func (r *Registry) ValidOn(d time.Time, block egovkpi.Block) []egovkpi.Unit {
-	d = day(d)
+	d = egovkpi.Day(d)
 	var out []egovkpi.Unit
 	for _, u := range r.units {
 		if (block == "" || u.Block == block) && u.ValidOn(d) {
@@ -442,7 +434,7 @@ func (r *Registry) ValidOn(d time.Time, block egovkpi.Block) []egovkpi.Unit {
 // the 34 after. If no unit matches, the error wraps ErrNotFound and names the
 // code, the day and the spans in which the code was valid.
 func (r *Registry) Resolve(code string, d time.Time) (egovkpi.Unit, error) {
-	d = day(d)
+	d = egovkpi.Day(d)
 	code = strings.TrimSpace(code)
 	var known []string
 	for _, u := range r.units {
@@ -452,10 +444,7 @@ func (r *Registry) Resolve(code string, d time.Time) (egovkpi.Unit, error) {
 		if u.ValidOn(d) {
 			return u, nil
 		}
-		span := u.ID + " " + u.NameVI + " from " + u.ValidFrom.Format(egovkpi.DateLayout)
-		if !u.ValidTo.IsZero() {
-			span += " to " + u.ValidTo.Format(egovkpi.DateLayout)
-		}
+		span := u.ID + " " + u.NameVI + " " + u.Validity()
 		if u.SuccessorID != "" {
 			span += ", successor " + u.SuccessorID
 		}

@@ -112,17 +112,11 @@ ORDER BY block, valid_from, code`)
 			return nil, fmt.Errorf("refdata: scan unit: %w", err)
 		}
 		u.Block = egovkpi.Block(blk)
-		u.ValidFrom = dayUTC(u.ValidFrom)
+		u.ValidFrom = egovkpi.Day(u.ValidFrom)
 		if validTo != nil {
-			u.ValidTo = dayUTC(*validTo)
+			u.ValidTo = egovkpi.Day(*validTo)
 		}
 		out = append(out, u)
 	}
 	return out, rows.Err()
-}
-
-// dayUTC re-expresses a Date read from ClickHouse as egovkpi's UTC midnight.
-func dayUTC(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return egovkpi.Date(y, m, d)
 }
