@@ -5,6 +5,8 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -102,14 +104,52 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 	}
 }
 
-func TestMarkdownListsEveryVariable(t *testing.T) {
+// TestEveryFieldHasASetting changes each field of Config in turn and
+// wants some setting to show the change: a field that no variable or flag
+// sets would also be missing from docs/configuration.md.
+func TestEveryFieldHasASetting(t *testing.T) {
+	def := Defaults()
+	var walk func(typ reflect.Type, index []int, prefix string)
+	walk = func(typ reflect.Type, index []int, prefix string) {
+		for i := range typ.NumField() {
+			idx, name := append(slices.Clip(index), i), prefix+typ.Field(i).Name
+			c := Defaults()
+			f := reflect.ValueOf(&c).Elem().FieldByIndex(idx)
+			switch f.Kind() {
+			case reflect.Struct:
+				walk(f.Type(), idx, name+".")
+				continue
+			case reflect.String:
+				f.SetString(f.String() + "x")
+			case reflect.Bool:
+				f.SetBool(!f.Bool())
+			case reflect.Int, reflect.Int64:
+				f.SetInt(f.Int() + 1)
+			default:
+				t.Fatalf("Config.%s: this test does not handle %s", name, f.Kind())
+			}
+			if !slices.ContainsFunc(settings, func(s setting) bool { return s.get(&c) != s.get(&def) }) {
+				t.Errorf("Config.%s has no setting", name)
+			}
+		}
+	}
+	walk(reflect.TypeFor[Config](), nil, "")
+}
+
+// TestMarkdownTable wants one well-formed row per setting: a help text
+// with a | would split its row.
+func TestMarkdownTable(t *testing.T) {
 	var out bytes.Buffer
 	if err := Markdown(&out); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range settings {
-		if !strings.Contains(out.String(), "`"+s.env()+"`") {
-			t.Errorf("markdown misses %s", s.env())
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 2+len(settings) {
+		t.Fatalf("%d lines for %d settings:\n%s", len(lines), len(settings), out.String())
+	}
+	for _, line := range lines {
+		if n := strings.Count(line, "|"); n != 5 {
+			t.Errorf("%d cells, want 4: %s", n-1, line)
 		}
 	}
 }
