@@ -63,6 +63,10 @@ type Deps struct {
 	CachePoll    time.Duration
 	// Auth keeps accounts and sessions; nil uses auth.New(Conn).
 	Auth *auth.Store
+	// InsecureCookies drops the cookies' Secure flag: only for plain HTTP
+	// on a loopback address (the demo, tests); decided by the caller from
+	// where it listens, never from a request's Host header.
+	InsecureCookies bool
 }
 
 // App is the web application.
@@ -136,7 +140,7 @@ func New(deps Deps) (*App, error) {
 	})
 	a.fiber.Use(recover.New(), requestid.New(), a.logRequests, helmet.New(helmet.Config{
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-	}), a.deadline, a.identify)
+	}), a.deadline)
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		return nil, err
@@ -236,7 +240,7 @@ func (a *App) handleError(c *fiber.Ctx, err error) error {
 
 // render executes a page template into the response.
 func (a *App) render(c *fiber.Ctx, name string, data map[string]any) error {
-	if s, ok := session(c); ok {
+	if s, ok, _ := a.session(c); ok { // a failed lookup shows the page signed out
 		data["Session"] = s
 	} else {
 		data["Session"] = nil

@@ -2,7 +2,6 @@ package dashboards
 
 import (
 	"errors"
-	"net"
 	"net/url"
 	"slices"
 	"strconv"
@@ -26,25 +25,28 @@ const (
 	csrfHeader      = "X-CSRF-Token"
 )
 
-// session returns the request's live session, if any (set by identify).
-func session(c *fiber.Ctx) (auth.Session, bool) {
-	s, ok := c.Locals("session").(auth.Session)
-	return s, ok
-}
-
-// identify looks up the session cookie and keeps the live session in the
-// request's locals.
-func (a *App) identify(c *fiber.Ctx) error {
-	if tok := c.Cookies(SessionCookie); tok != "" {
-		s, ok, err := a.deps.Auth.Session(c.UserContext(), tok)
-		if err != nil {
-			return err
-		}
-		if ok {
-			c.Locals("session", s)
-		}
+// session returns the request's live session, if any. The lookup is made
+// once per request and only when something needs it (the guard of a
+// non-public route, a page header), so public routes and static files
+// never touch the sessions table.
+func (a *App) session(c *fiber.Ctx) (auth.Session, bool, error) {
+	if s, ok := c.Locals("session").(auth.Session); ok {
+		return s, true, nil
 	}
-	return c.Next()
+	if c.Locals("session-checked") != nil {
+		return auth.Session{}, false, nil
+	}
+	c.Locals("session-checked", true)
+	tok := c.Cookies(SessionCookie)
+	if tok == "" {
+		return auth.Session{}, false, nil
+	}
+	s, ok, err := a.deps.Auth.Session(c.UserContext(), tok)
+	if err != nil || !ok {
+		return auth.Session{}, false, err
+	}
+	c.Locals("session", s)
+	return s, true, nil
 }
 
 // guard enforces a route's permission: signed in with an allowed role, and
@@ -54,7 +56,10 @@ func (a *App) guard(p Permission) fiber.Handler {
 		if p.public || p.unitToken {
 			return c.Next()
 		}
-		s, ok := session(c)
+		s, ok, err := a.session(c)
+		if err != nil {
+			return err
+		}
 		if !ok {
 			if strings.HasPrefix(c.Path(), "/api/") || c.Method() != fiber.MethodGet {
 				return fiber.NewError(fiber.StatusUnauthorized, "sign in first")
@@ -81,7 +86,7 @@ func (a *App) guard(p Permission) fiber.Handler {
 // every role but reporter sees every unit; a reporter sees its own unit
 // and the units it carries (its predecessors).
 func (a *App) mayViewUnit(c *fiber.Ctx, unitID string) bool {
-	s, ok := session(c)
+	s, ok, _ := a.session(c) // known by now: the guard looked it up
 	if !ok {
 		return false
 	}
@@ -103,22 +108,8 @@ func (a *App) mayViewUnit(c *fiber.Ctx, unitID string) bool {
 	return carried(s.User.UnitID)
 }
 
-// secureCookies says whether cookies get the Secure flag: always, except
-// for plain HTTP to a loopback address (the demo and the tests).
-func secureCookies(c *fiber.Ctx) bool {
-	if c.Protocol() == "https" {
-		return true
-	}
-	host := c.Hostname()
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	ip := net.ParseIP(host)
-	return !(host == "localhost" || (ip != nil && ip.IsLoopback()))
-}
-
 func (a *App) setCookie(c *fiber.Ctx, name, value string, maxAge int) {
-	c.Cookie(&fiber.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HTTPOnly: true, SameSite: "Lax", Secure: secureCookies(c)})
+	c.Cookie(&fiber.Cookie{Name: name, Value: value, Path: "/", MaxAge: maxAge, HTTPOnly: true, SameSite: "Lax", Secure: !a.deps.InsecureCookies})
 }
 
 // loginPage shows the sign-in form with a fresh CSRF token.
@@ -133,16 +124,25 @@ func (a *App) renderLogin(c *fiber.Ctx, problem string) error {
 	return a.render(c, "login.html", map[string]any{"Lang": lang, "Other": otherLang(lang), "CSRF": token, "Next": safeNext(c.Query("next")), "Error": problem})
 }
 
-// safeNext keeps a redirect target on this site.
+// safeNext keeps a redirect target on this site: a path, with no scheme,
+// host, backslash or control character (browsers drop tabs and newlines,
+// which would turn "/\t/evil" into "//evil").
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\") {
 		return "/"
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f {
+			return "/"
+		}
 	}
 	return next
 }
 
-// login checks the form: its CSRF token, the rate limits (per login and
-// per address), then the password; a success starts a session.
+// login checks the form: its CSRF token, the rate limits (per address,
+// then per login; an attempt counts before the password is checked, so
+// parallel attempts cannot exceed them), then the password; a success
+// starts a session.
 func (a *App) login(c *fiber.Ctx) error {
 	lang := a.lang(c)
 	if cookie := c.Cookies(loginCSRFCookie); cookie == "" || !auth.SameToken(c.FormValue(csrfField), cookie) {
@@ -151,36 +151,50 @@ func (a *App) login(c *fiber.Ctx) error {
 	}
 	login := strings.ToLower(strings.TrimSpace(c.FormValue("login")))
 	ip := c.IP()
-	for _, key := range []string{"login:" + login, "ip:" + ip} {
-		lim := a.loginLimit
-		if strings.HasPrefix(key, "ip:") {
-			lim = a.addrLimit
-		}
-		if ok, wait := lim.Allowed(key); !ok {
-			secs := int(wait.Round(time.Second).Seconds()) + 1
-			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
-			c.Status(fiber.StatusTooManyRequests)
-			_ = a.deps.Auth.Audit(c.UserContext(), auth.Entry{Actor: login, Action: auth.ActionSignInRefused, Detail: "rate limited", IP: ip})
-			return a.renderLogin(c, lang.T("login.limited", secs))
-		}
+	ctx := c.UserContext()
+	actor := "" // an audited login must have a login's form, never the raw field
+	if auth.ValidLogin(login) {
+		actor = login
 	}
-	u, err := a.deps.Auth.Authenticate(c.UserContext(), login, c.FormValue("password"))
-	if errors.Is(err, auth.ErrBadCredentials) {
-		a.loginLimit.Fail("login:" + login)
-		a.addrLimit.Fail("ip:" + ip)
-		_ = a.deps.Auth.Audit(c.UserContext(), auth.Entry{Actor: login, Action: auth.ActionSignInRefused, Detail: "wrong login or password", IP: ip})
+	limited := func(wait time.Duration) error {
+		if err := a.deps.Auth.Audit(ctx, auth.Entry{Actor: actor, Action: auth.ActionSignInRefused, Detail: "rate limited", IP: ip}); err != nil {
+			return err
+		}
+		secs := int(wait.Round(time.Second).Seconds()) + 1
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
+		c.Status(fiber.StatusTooManyRequests)
+		return a.renderLogin(c, lang.T("login.limited", secs))
+	}
+	wrong := func(why string) error {
+		if err := a.deps.Auth.Audit(ctx, auth.Entry{Actor: actor, Action: auth.ActionSignInRefused, Detail: why, IP: ip}); err != nil {
+			return err
+		}
 		c.Status(fiber.StatusUnauthorized)
 		return a.renderLogin(c, lang.T("login.wrong"))
+	}
+	if ok, wait := a.addrLimit.Attempt("ip:" + ip); !ok {
+		return limited(wait)
+	}
+	if !auth.ValidLogin(login) { // not a login: neither kept as a key nor logged as typed
+		return wrong("not a login")
+	}
+	if ok, wait := a.loginLimit.Attempt("login:" + login); !ok {
+		return limited(wait)
+	}
+	u, err := a.deps.Auth.Authenticate(ctx, login, c.FormValue("password"))
+	if errors.Is(err, auth.ErrBadCredentials) {
+		return wrong("wrong login or password")
 	}
 	if err != nil {
 		return err
 	}
 	a.loginLimit.Reset("login:" + login)
-	token, _, err := a.deps.Auth.StartSession(c.UserContext(), u.Login)
+	a.addrLimit.Forgive("ip:" + ip)
+	token, _, err := a.deps.Auth.StartSession(ctx, u.Login)
 	if err != nil {
 		return err
 	}
-	if err := a.deps.Auth.Audit(c.UserContext(), auth.Entry{Actor: u.Login, Action: auth.ActionSignIn, IP: ip}); err != nil {
+	if err := a.deps.Auth.Audit(ctx, auth.Entry{Actor: u.Login, Action: auth.ActionSignIn, IP: ip}); err != nil {
 		return err
 	}
 	a.setCookie(c, SessionCookie, token, int(auth.SessionTTL.Seconds()))
@@ -190,7 +204,7 @@ func (a *App) login(c *fiber.Ctx) error {
 
 // logout ends the session (the guard has checked its CSRF token).
 func (a *App) logout(c *fiber.Ctx) error {
-	s, _ := session(c)
+	s, _, _ := a.session(c) // looked up by the guard
 	if err := a.deps.Auth.EndSession(c.UserContext(), c.Cookies(SessionCookie)); err != nil {
 		return err
 	}

@@ -54,14 +54,15 @@ func serveWeb(ctx context.Context, cfg config.Config, db *database, col *collect
 		return err
 	}
 	app, err := dashboards.New(dashboards.Deps{
-		Figures:        &settings,
-		Conn:           db.Conn,
-		Ready:          db.Runner().Check,
-		Log:            log,
-		RequestTimeout: cfg.RequestTimeout,
-		Push:           push.New(col, log),
-		Store:          col.Store(),
-		Collector:      col,
+		Figures:         &settings,
+		InsecureCookies: loopback(cfg.Listen),
+		Conn:            db.Conn,
+		Ready:           db.Runner().Check,
+		Log:             log,
+		RequestTimeout:  cfg.RequestTimeout,
+		Push:            push.New(col, log),
+		Store:           col.Store(),
+		Collector:       col,
 	})
 	if err != nil {
 		return err
@@ -71,4 +72,15 @@ func serveWeb(ctx context.Context, cfg config.Config, db *database, col *collect
 		return fmt.Errorf("listen on %s (set EGOVKPI_LISTEN or --listen): %w", cfg.Listen, err)
 	}
 	return app.Serve(ctx, ln, cfg.ShutdownTimeout)
+}
+
+// loopback reports whether a listen address is on the loopback interface,
+// where plain HTTP (and cookies without the Secure flag) is acceptable.
+func loopback(listen string) bool {
+	host, _, err := net.SplitHostPort(listen)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
 }

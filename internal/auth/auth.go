@@ -6,18 +6,15 @@
 //
 // Lookups of sessions and users are cached in memory for CacheFor, so a
 // signed-in request costs no query; a change made through this Store (a
-// sign-out, a disabled account, a new password) takes effect here at once
-// and on other servers within CacheFor.
+// sign-out, a disabled account, a new password, which ends the account's
+// sessions) takes effect in this process at once and in others within
+// CacheFor.
 package auth
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	"database/sql"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"regexp"
@@ -26,6 +23,8 @@ import (
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"golang.org/x/crypto/bcrypt"
+
+	"egovkpi/internal/secret"
 )
 
 // Role is what an account may do.
@@ -98,6 +97,9 @@ const (
 )
 
 var loginRe = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
+
+// ValidLogin reports whether s has the form of a login.
+func ValidLogin(s string) bool { return loginRe.MatchString(s) }
 
 // Store reads and writes accounts, sessions and the audit log.
 type Store struct {
@@ -266,16 +268,21 @@ func (s *Store) SetDisabled(ctx context.Context, login string, disabled bool) er
 	if err := s.saveUser(ctx, u, hash); err != nil || !disabled {
 		return err
 	}
-	// End every session of the account, so that enabling it again does not
-	// bring them back.
+	return s.endSessionsOf(ctx, login)
+}
+
+// endSessionsOf ends every live session of an account, so that enabling
+// it again does not bring them back and a new password signs everyone out.
+func (s *Store) endSessionsOf(ctx context.Context, login string) error {
 	if err := s.conn.Exec(ctx, `INSERT INTO sessions (session_hash, login, csrf_token, created_at, expires_at, ended, version)
 SELECT session_hash, login, csrf_token, created_at, expires_at, 1, toUInt64(?) FROM sessions FINAL WHERE login = ? AND ended = 0`, s.version(), login); err != nil {
 		return fmt.Errorf("auth: end the sessions of %s: %w", login, err)
 	}
+	s.forgetSessions()
 	return nil
 }
 
-// ResetPassword sets a new password.
+// ResetPassword sets a new password and ends the account's sessions.
 func (s *Store) ResetPassword(ctx context.Context, login, password string) error {
 	if err := checkPassword(password); err != nil {
 		return err
@@ -291,12 +298,19 @@ func (s *Store) ResetPassword(ctx context.Context, login, password string) error
 	if err != nil {
 		return fmt.Errorf("auth: hash password: %w", err)
 	}
-	return s.saveUser(ctx, u, string(hash))
+	if err := s.saveUser(ctx, u, string(hash)); err != nil {
+		return err
+	}
+	return s.endSessionsOf(ctx, login)
 }
 
 // dummyHash is compared against when the login is unknown, so that an
-// unknown login takes as long as a wrong password.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("egovkpi-no-such-user"), bcrypt.DefaultCost)
+// unknown login takes as long as a wrong password. It is made on first use:
+// bcrypt at start-up would slow every command.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("egovkpi-no-such-user"), bcrypt.DefaultCost)
+	return h
+})
 
 // Authenticate checks a login and password.
 func (s *Store) Authenticate(ctx context.Context, login, password string) (User, error) {
@@ -305,7 +319,7 @@ func (s *Store) Authenticate(ctx context.Context, login, password string) (User,
 		return User{}, err
 	}
 	if !found {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
 		return User{}, ErrBadCredentials
 	}
 	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || u.Disabled {
@@ -324,25 +338,14 @@ func (s *Store) Count(ctx context.Context) (int, error) {
 }
 
 // RandomToken returns n random bytes, URL-safe base64.
-func RandomToken(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(fmt.Sprintf("auth: no randomness: %v", err))
-	}
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
-func hashToken(token string) string {
-	h := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(h[:])
-}
+func RandomToken(n int) string { return secret.Random(n) }
 
 // StartSession signs a user in: it returns the cookie token and the
 // session's CSRF token.
 func (s *Store) StartSession(ctx context.Context, login string) (token, csrf string, err error) {
 	token, csrf = RandomToken(32), RandomToken(24)
 	now := s.now().Truncate(time.Second)
-	if err := s.saveSession(ctx, hashToken(token), login, csrf, now, now.Add(SessionTTL), false); err != nil {
+	if err := s.saveSession(ctx, secret.Hash(token), login, csrf, now, now.Add(SessionTTL), false); err != nil {
 		return "", "", err
 	}
 	return token, csrf, nil
@@ -373,7 +376,7 @@ func (s *Store) Session(ctx context.Context, token string) (Session, bool, error
 	if token == "" {
 		return Session{}, false, nil
 	}
-	hash := hashToken(token)
+	hash := secret.Hash(token)
 	now := s.now()
 	s.mu.Lock()
 	c, hit := s.sessions[hash]
@@ -413,7 +416,7 @@ func (s *Store) Session(ctx context.Context, token string) (Session, bool, error
 
 // EndSession signs a session out.
 func (s *Store) EndSession(ctx context.Context, token string) error {
-	hash := hashToken(token)
+	hash := secret.Hash(token)
 	var login, csrf string
 	var created, expires time.Time
 	err := s.conn.QueryRow(ctx, "SELECT login, csrf_token, created_at, expires_at FROM sessions FINAL WHERE session_hash = ?", hash).Scan(&login, &csrf, &created, &expires)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -112,7 +113,11 @@ func TestUsersAndSessions(t *testing.T) {
 	if _, ok, _ := other.Session(ctx, token); ok {
 		t.Fatal("another server sees an ended session live")
 	}
-	// Password reset.
+	// Password reset, which signs the account out everywhere.
+	live, _, err := s.StartSession(ctx, "lan.nguyen")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := s.ResetPassword(ctx, "lan.nguyen", "short"); err == nil {
 		t.Fatal("short password accepted")
 	}
@@ -121,6 +126,9 @@ func TestUsersAndSessions(t *testing.T) {
 	}
 	if _, err := s.Authenticate(ctx, "lan.nguyen", "a brand new password"); err != nil {
 		t.Fatalf("new password: %v", err)
+	}
+	if _, ok, _ := other.Session(ctx, live); ok {
+		t.Fatal("a session from before the password reset is live")
 	}
 	if _, err := s.Authenticate(ctx, "lan.nguyen", "correct horse battery"); err == nil {
 		t.Fatal("old password still works")
@@ -170,25 +178,54 @@ func TestLimiter(t *testing.T) {
 	now := time.Unix(1000, 0)
 	l.now = func() time.Time { return now }
 	for range 3 {
-		if ok, _ := l.Allowed("k"); !ok {
+		if ok, _ := l.Attempt("k"); !ok {
 			t.Fatal("refused too early")
 		}
-		l.Fail("k")
 		now = now.Add(10 * time.Second)
 	}
-	ok, wait := l.Allowed("k")
+	ok, wait := l.Attempt("k")
 	if ok || wait != 30*time.Second {
-		t.Fatalf("after 3 failures: %v, wait %v (want refused, 30s)", ok, wait)
+		t.Fatalf("after 3 attempts: %v, wait %v (want refused, 30s)", ok, wait)
 	}
-	if ok, _ := l.Allowed("other"); !ok {
+	if ok, _ := l.Attempt("other"); !ok {
 		t.Fatal("another key is refused")
 	}
 	now = now.Add(30 * time.Second)
-	if ok, _ := l.Allowed("k"); !ok {
-		t.Fatal("still refused after the oldest failure left the window")
+	if ok, _ := l.Attempt("k"); !ok {
+		t.Fatal("still refused after the oldest attempt left the window")
+	}
+	// A forgiven (successful) attempt does not count.
+	l.Forgive("k")
+	if ok, _ := l.Attempt("k"); !ok {
+		t.Fatal("a forgiven attempt still counts")
 	}
 	l.Reset("k")
+	l.Forgive("other")
 	if len(l.fails) != 0 {
-		t.Fatal("reset kept failures")
+		t.Fatalf("reset and forgive kept attempts: %v", l.fails)
+	}
+}
+
+// TestLimiterHoldsUnderParallelAttempts: attempts made at once (before any
+// of them has failed) still get only Max through.
+func TestLimiterHoldsUnderParallelAttempts(t *testing.T) {
+	l := NewLimiter(5, time.Minute)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	through := 0
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if ok, _ := l.Attempt("k"); ok {
+				mu.Lock()
+				through++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if through != 5 {
+		t.Fatalf("%d of 50 parallel attempts went through, want 5", through)
 	}
 }

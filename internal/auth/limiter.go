@@ -6,7 +6,8 @@ import (
 )
 
 // Limiter refuses sign-in attempts for a key (a login, an address) after
-// Max failures within Window, until the oldest of them leaves the window.
+// Max unforgiven attempts within Window, until the oldest of them leaves
+// the window.
 // Safe for concurrent use; it lives in one process's memory.
 type Limiter struct {
 	Max    int
@@ -38,27 +39,51 @@ func (l *Limiter) recent(key string, now time.Time) []time.Time {
 	return fs
 }
 
-// Allowed reports whether key may try now, and if not, after how long.
-func (l *Limiter) Allowed(key string) (bool, time.Duration) {
+// Attempt counts an attempt of key now and reports whether it may go
+// ahead (fewer than Max attempts in the window before it); if not, it is
+// not counted and wait says when one may. Counting before the slow check,
+// not after it, keeps parallel attempts within the limit. A successful
+// attempt is taken back with Forgive (or all of key's with Reset).
+func (l *Limiter) Attempt(key string) (ok bool, wait time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
 	fs := l.recent(key, now)
-	if len(fs) < l.Max {
-		return true, 0
+	if len(fs) >= l.Max {
+		return false, fs[0].Add(l.Window).Sub(now)
 	}
-	return false, fs[0].Add(l.Window).Sub(now)
+	l.fails[key] = append(fs, now)
+	if len(l.fails) > maxKeys {
+		l.sweep(now)
+	}
+	return true, 0
 }
 
-// Fail records a failure of key.
-func (l *Limiter) Fail(key string) {
+// maxKeys bounds the keys held: beyond it, expired keys are swept.
+const maxKeys = 100_000
+
+// sweep drops every key without a failure in the window; the caller holds
+// mu.
+func (l *Limiter) sweep(now time.Time) {
+	for k := range l.fails {
+		l.recent(k, now)
+	}
+}
+
+// Forgive takes back key's latest attempt (it succeeded).
+func (l *Limiter) Forgive(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := l.now()
-	l.fails[key] = append(l.recent(key, now), now)
+	if fs := l.fails[key]; len(fs) > 0 {
+		if len(fs) == 1 {
+			delete(l.fails, key)
+		} else {
+			l.fails[key] = fs[:len(fs)-1]
+		}
+	}
 }
 
-// Reset forgets key's failures (after a success).
+// Reset forgets key's attempts (after a success).
 func (l *Limiter) Reset(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
