@@ -1,6 +1,7 @@
 package dashboards
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -13,6 +14,7 @@ import (
 	"egovkpi/collector/protocol"
 	"egovkpi/internal/refdata"
 	"egovkpi/metrics"
+	"egovkpi/metrics/m766"
 )
 
 // badParam answers 400 naming the parameter and what it accepts.
@@ -59,11 +61,11 @@ type LeagueRequest struct {
 // ParseLeagueRequest checks the parameters of a league table. param returns
 // a parameter's value ("" when absent). A bad parameter is returned with
 // its name.
-func ParseLeagueRequest(param func(string) string, today func() time.Time) (LeagueRequest, string, error) {
+func ParseLeagueRequest(param func(string) string, today func() time.Time, reg *refdata.Registry) (LeagueRequest, string, error) {
 	var r LeagueRequest
 	var name string
 	var err error
-	if r.Block, r.Period, r.Filter, name, err = parseBlockPeriod(param, today); err != nil {
+	if r.Block, r.Period, r.Filter, name, err = parseBlockPeriod(param, today, reg); err != nil {
 		return r, name, err
 	}
 	if param("kpi") == "" {
@@ -77,7 +79,7 @@ func ParseLeagueRequest(param func(string) string, today func() time.Time) (Leag
 
 // parseBlockPeriod checks what every table needs: block, period and the
 // optional region and kind filters.
-func parseBlockPeriod(param func(string) string, today func() time.Time) (egovkpi.Block, metrics.Period, metrics.Filter, string, error) {
+func parseBlockPeriod(param func(string) string, today func() time.Time, reg *refdata.Registry) (egovkpi.Block, metrics.Period, metrics.Filter, string, error) {
 	var f metrics.Filter
 	b, err := egovkpi.ParseBlock(param("block"))
 	if err != nil {
@@ -101,10 +103,7 @@ func parseBlockPeriod(param func(string) string, today func() time.Time) (egovkp
 		f.Region = reg
 	}
 	if kind := param("kind"); kind != "" {
-		kinds, err := unitKinds(b)
-		if err != nil {
-			return b, p, f, "", err
-		}
+		kinds := unitKinds(reg, b)
 		if !slices.Contains(kinds, kind) {
 			return b, p, f, "kind", fmt.Errorf("unknown kind %q for %s (accepted: %s)", kind, b, strings.Join(kinds, ", "))
 		}
@@ -114,11 +113,7 @@ func parseBlockPeriod(param func(string) string, today func() time.Time) (egovkp
 }
 
 // unitKinds lists the kinds of the block's units, of both eras.
-func unitKinds(b egovkpi.Block) ([]string, error) {
-	reg, err := refdata.Load()
-	if err != nil {
-		return nil, err
-	}
+func unitKinds(reg *refdata.Registry, b egovkpi.Block) []string {
 	var kinds []string
 	for _, u := range reg.All() {
 		if u.Block == b && !slices.Contains(kinds, u.Kind) {
@@ -126,7 +121,7 @@ func unitKinds(b egovkpi.Block) ([]string, error) {
 		}
 	}
 	sort.Strings(kinds)
-	return kinds, nil
+	return kinds
 }
 
 // IndexRequest is a parsed Decision 766 request, shared by the API and the
@@ -146,7 +141,7 @@ func ParseIndexRequest(param func(string) string, today func() time.Time, reg *r
 	var r IndexRequest
 	var name string
 	var err error
-	if r.Block, r.Period, r.Filter, name, err = parseBlockPeriod(param, today); err != nil {
+	if r.Block, r.Period, r.Filter, name, err = parseBlockPeriod(param, today, reg); err != nil {
 		return r, name, err
 	}
 	if ref := param("unit"); ref != "" {
@@ -164,7 +159,7 @@ func ParseIndexRequest(param func(string) string, today func() time.Time, reg *r
 
 // apiLeague answers GET /api/v1/league.
 func (a *App) apiLeague(c *fiber.Ctx) error {
-	req, name, err := ParseLeagueRequest(func(k string) string { return c.Query(k) }, a.today)
+	req, name, err := ParseLeagueRequest(func(k string) string { return c.Query(k) }, a.today, a.reg)
 	if err != nil {
 		return badParam(c, name, err)
 	}
@@ -183,16 +178,17 @@ func (a *App) apiIndex766(c *fiber.Ctx) error {
 	if err != nil {
 		return badParam(c, name, err)
 	}
-	if _, err := a.deps.Figures.Methodology.ForDay(req.Period.To); err != nil {
-		return badParam(c, "period", err)
-	}
-	return a.sendFigures(c, req.Period.Previous().From, req.Period.To, func() ([]byte, error) {
+	err = a.sendFigures(c, req.Period.Previous().From, req.Period.To, func() ([]byte, error) {
 		t, err := metrics.Index766(c.UserContext(), a.deps.Conn, a.reg, a.deps.Figures.Methodology, req.Block, req.Period, a.deps.Figures.Rules, req.Filter, a.today())
 		if err != nil {
 			return nil, err
 		}
 		return t.JSON(a.reg, req.Unit).MarshalIndent()
 	})
+	if errors.Is(err, m766.ErrNoVersion) {
+		return badParam(c, "period", err)
+	}
+	return err
 }
 
 // SeriesRequest is a parsed series request, shared by the API and the CLI.
@@ -207,7 +203,7 @@ type SeriesRequest struct {
 // official code, as of the end of the series), kpi, from and to (periods;
 // the series runs from the first day of from to the last of to) and step
 // (month, quarter, half or year; default quarter).
-func ParseSeriesRequest(param func(string) string, today func() time.Time) (SeriesRequest, string, error) {
+func ParseSeriesRequest(param func(string) string, today func() time.Time, reg *refdata.Registry) (SeriesRequest, string, error) {
 	var r SeriesRequest
 	for _, name := range []string{"unit", "kpi", "from", "to"} {
 		if param(name) == "" {
@@ -235,10 +231,6 @@ func ParseSeriesRequest(param func(string) string, today func() time.Time) (Seri
 			return r, "step", err
 		}
 	}
-	reg, err := refdata.Load()
-	if err != nil {
-		return r, "", err
-	}
 	if r.Unit, err = metrics.ResolveUnit(reg, param("unit"), r.To.To); err != nil {
 		return r, "unit", err
 	}
@@ -253,7 +245,7 @@ func (a *App) apiSeries(c *fiber.Ctx) error {
 		}
 		return c.Query(k)
 	}
-	req, name, err := ParseSeriesRequest(param, a.today)
+	req, name, err := ParseSeriesRequest(param, a.today, a.reg)
 	if err != nil {
 		if name == "" {
 			return err

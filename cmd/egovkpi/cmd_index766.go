@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"strconv"
 	"text/tabwriter"
@@ -10,6 +11,7 @@ import (
 	"egovkpi/dashboards"
 	"egovkpi/internal/refdata"
 	"egovkpi/metrics"
+	"egovkpi/metrics/m766"
 )
 
 func index766Command() command {
@@ -18,20 +20,16 @@ func index766Command() command {
 		append([]figureParam{blockParam, periodParam,
 			{"unit", "only this unit's row (id or official code as of the period's end), ranked in its block"},
 		}, filterParams...),
-		func(get func(string) string) (computeFigures, string, error) {
-			reg, err := refdata.Load()
-			if err != nil {
-				return nil, "", err
-			}
+		func(get func(string) string, reg *refdata.Registry) (computeFigures, string, error) {
 			req, name, err := dashboards.ParseIndexRequest(get, todayInVietnam, reg)
 			if err != nil {
 				return nil, name, err
 			}
-			return func(ctx context.Context, db *database, reg *refdata.Registry, s metrics.Settings) (figures, error) {
-				if _, err := s.Methodology.ForDay(req.Period.To); err != nil {
+			return func(ctx context.Context, db *database, s metrics.Settings) (figures, error) {
+				t, err := metrics.Index766(ctx, db.Conn, reg, s.Methodology, req.Block, req.Period, s.Rules, req.Filter, todayInVietnam())
+				if errors.Is(err, m766.ErrNoVersion) {
 					return figures{}, usagef("--period: %v", err)
 				}
-				t, err := metrics.Index766(ctx, db.Conn, reg, s.Methodology, req.Block, req.Period, s.Rules, req.Filter, todayInVietnam())
 				if err != nil {
 					return figures{}, err
 				}

@@ -18,12 +18,12 @@ func leagueCommand() command {
 		append([]figureParam{blockParam, periodParam,
 			{"kpi", "a KPI id (egovkpi league --kpi list prints them)"},
 		}, filterParams...),
-		func(get func(string) string) (computeFigures, string, error) {
-			req, name, err := dashboards.ParseLeagueRequest(get, todayInVietnam)
+		func(get func(string) string, reg *refdata.Registry) (computeFigures, string, error) {
+			req, name, err := dashboards.ParseLeagueRequest(get, todayInVietnam, reg)
 			if err != nil {
 				return nil, name, err
 			}
-			return func(ctx context.Context, db *database, reg *refdata.Registry, s metrics.Settings) (figures, error) {
+			return func(ctx context.Context, db *database, s metrics.Settings) (figures, error) {
 				t, err := metrics.League(ctx, db.Conn, reg, req.Block, req.Period, req.KPI, s.Rules, req.Filter, todayInVietnam())
 				if err != nil {
 					return figures{}, err

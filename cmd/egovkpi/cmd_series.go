@@ -22,12 +22,12 @@ func seriesCommand() command {
 			{"to", "last period"},
 			{"step", "month, quarter (default), half or year"},
 		},
-		func(get func(string) string) (computeFigures, string, error) {
-			req, name, err := dashboards.ParseSeriesRequest(get, todayInVietnam)
+		func(get func(string) string, reg *refdata.Registry) (computeFigures, string, error) {
+			req, name, err := dashboards.ParseSeriesRequest(get, todayInVietnam, reg)
 			if err != nil {
 				return nil, name, err
 			}
-			return func(ctx context.Context, db *database, reg *refdata.Registry, _ metrics.Settings) (figures, error) {
+			return func(ctx context.Context, db *database, _ metrics.Settings) (figures, error) {
 				s, err := metrics.UnitSeries(ctx, db.Conn, reg, req.Unit, req.KPI, req.From.From, req.To.To, req.Step, todayInVietnam())
 				if err != nil {
 					return figures{}, err

@@ -43,8 +43,8 @@ func (cf *configured) withCollector(ctx context.Context, fn func(config.Config, 
 }
 
 // withFigures opens the database for commands that print figures: the
-// schema must be current; fn gets the reference units.
-func (cf *configured) withFigures(ctx context.Context, fn func(*database, *refdata.Registry, metrics.Settings) error) error {
+// schema must be current; fn gets the ranking rules and methodology.
+func (cf *configured) withFigures(ctx context.Context, fn func(*database, metrics.Settings) error) error {
 	return cf.withDatabase(ctx, func(cfg config.Config, db *database, log *slog.Logger) error {
 		settings, err := figureSettings(cfg)
 		if err != nil {
@@ -53,11 +53,7 @@ func (cf *configured) withFigures(ctx context.Context, fn func(*database, *refda
 		if err := db.Runner().Check(ctx); err != nil {
 			return fmt.Errorf("%s is not ready: %w", db.describe(), err)
 		}
-		reg, err := refdata.Load()
-		if err != nil {
-			return err
-		}
-		return fn(db, reg, settings)
+		return fn(db, settings)
 	})
 }
 

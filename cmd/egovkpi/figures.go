@@ -35,14 +35,14 @@ type figures struct {
 }
 
 // computeFigures computes a command's figures from the database.
-type computeFigures func(ctx context.Context, db *database, reg *refdata.Registry, s metrics.Settings) (figures, error)
+type computeFigures func(ctx context.Context, db *database, s metrics.Settings) (figures, error)
 
 // figureCommand builds a command that prints the figures of an API route in
 // three formats (league, series, index766). parse checks the parameters
 // exactly as the API does (a bad one exits 2 before the database is
 // opened) and returns the computation; it returns the bad parameter's name
 // with its error.
-func figureCommand(name, summary string, params []figureParam, parse func(get func(string) string) (computeFigures, string, error), before func(c *cli, get func(string) string) (bool, error)) command {
+func figureCommand(name, summary string, params []figureParam, parse func(get func(string) string, reg *refdata.Registry) (computeFigures, string, error), before func(c *cli, get func(string) string) (bool, error)) command {
 	return command{
 		name:    name,
 		summary: summary,
@@ -71,15 +71,19 @@ func figureCommand(name, summary string, params []figureParam, parse func(get fu
 				if err := checkFormat(*format); err != nil {
 					return err
 				}
-				compute, bad, err := parse(get)
+				reg, err := refdata.Load()
+				if err != nil {
+					return err
+				}
+				compute, bad, err := parse(get, reg)
 				if err != nil {
 					if bad == "" {
 						return err
 					}
 					return usagef("--%s: %v", bad, err)
 				}
-				return cf.withFigures(ctx, func(db *database, reg *refdata.Registry, s metrics.Settings) error {
-					f, err := compute(ctx, db, reg, s)
+				return cf.withFigures(ctx, func(db *database, s metrics.Settings) error {
+					f, err := compute(ctx, db, s)
 					if err != nil {
 						return err
 					}

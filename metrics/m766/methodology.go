@@ -527,6 +527,9 @@ func (s *Set) Version(id string) (*Version, error) {
 	return nil, fmt.Errorf("m766: unknown version %q (accepted: %s)", id, strings.Join(ids, ", "))
 }
 
+// ErrNoVersion is ForDay's error for a day before the first version.
+var ErrNoVersion = errors.New("m766: no Decision 766 version is in force")
+
 // ForDay returns the version in force on day d: the one with the latest
 // ValidFrom on or before d. Only d's calendar date counts, read in d's own
 // location. A period is scored with the version in force on its last day:
@@ -540,8 +543,8 @@ func (s *Set) ForDay(d time.Time) (*Version, error) {
 		}
 	}
 	if in == nil {
-		return nil, fmt.Errorf("m766: no Decision 766 version is in force on %s (the first, %q, is valid from %s)",
-			day.Format(DateLayout), s.versions[0].ID, s.versions[0].ValidFrom.Format(DateLayout))
+		return nil, fmt.Errorf("%w on %s (the first, %q, is valid from %s)",
+			ErrNoVersion, day.Format(DateLayout), s.versions[0].ID, s.versions[0].ValidFrom.Format(DateLayout))
 	}
 	return in, nil
 }
