@@ -17,8 +17,10 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
+	"sync"
 )
 
 //go:embed sql/*.sql
@@ -38,8 +40,14 @@ func (m Migration) Render(t Target) (string, error) { return render(m.Name, m.So
 
 var fileName = regexp.MustCompile(`^(\d{4})_[a-z0-9_]+\.sql$`)
 
-// All returns the embedded migrations in order.
-func All() ([]Migration, error) { return load(embedded, "sql") }
+// All returns the embedded migrations in order. They are read and hashed
+// once (readiness probes ask for them); each call gets its own slice.
+func All() ([]Migration, error) {
+	ms, err := loadEmbedded()
+	return slices.Clone(ms), err
+}
+
+var loadEmbedded = sync.OnceValues(func() ([]Migration, error) { return load(embedded, "sql") })
 
 func load(fsys fs.FS, dir string) ([]Migration, error) {
 	entries, err := fs.ReadDir(fsys, dir)
