@@ -20,7 +20,6 @@ type Target struct {
 // templateData is what a migration template sees.
 type templateData struct {
 	DB        string // database name
-	Cluster   string // cluster name, empty on a single node
 	OnCluster string // "ON CLUSTER name" on a cluster, empty on a single node
 }
 
@@ -82,7 +81,7 @@ func render(name, src string, t Target) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("migrations: parse %s: %w", name, err)
 	}
-	data := templateData{DB: t.Database, Cluster: t.Cluster}
+	data := templateData{DB: t.Database}
 	if t.Cluster != "" {
 		data.OnCluster = "ON CLUSTER " + t.Cluster
 	}

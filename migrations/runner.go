@@ -96,12 +96,6 @@ type Runner struct {
 	target Target
 	log    *slog.Logger
 	holder string // names this runner in schema_migrations
-	// LockTTL is how long a lock holder that died keeps others out; a live
-	// holder renews it before every step. Zero means 10 minutes.
-	LockTTL time.Duration
-	// LockWait is how long Up waits for another process's lock; zero means
-	// 2 minutes.
-	LockWait time.Duration
 }
 
 // NewRunner returns a runner for the database the connection uses. The
@@ -235,7 +229,9 @@ func (r *Runner) Up(ctx context.Context) (int, error) {
 			}
 		}
 	}
-	lock, err := chlock.Acquire(ctx, r.conn, "migrations", chlock.Options{TTL: r.LockTTL, Wait: r.LockWait})
+	// chlock's defaults: a dead holder keeps others out for 10 minutes (a
+	// live one renews the lock before every step); Up waits 2 minutes.
+	lock, err := chlock.Acquire(ctx, r.conn, "migrations", chlock.Options{})
 	if err != nil {
 		return 0, fmt.Errorf("migrations: %w", err)
 	}
