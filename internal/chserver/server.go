@@ -35,10 +35,6 @@ type Options struct {
 	// Binary is the clickhouse-server executable; empty finds it on PATH or
 	// in /usr/sbin and /usr/bin.
 	Binary string
-	// Timezone is the server's time zone; empty means Asia/Ho_Chi_Minh.
-	Timezone string
-	// StartTimeout bounds the wait for the server to answer; zero means 60 s.
-	StartTimeout time.Duration
 	// Logger receives progress messages; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -54,7 +50,13 @@ type Server struct {
 	exitErr  error         // the process's exit status, valid after exited
 }
 
-const pidFileName = "clickhouse-server.pid"
+const (
+	pidFileName = "clickhouse-server.pid"
+	// timezone is the server's time zone.
+	timezone = "Asia/Ho_Chi_Minh"
+	// startTimeout bounds the wait for the server to answer.
+	startTimeout = 60 * time.Second
+)
 
 // Start writes the server's configuration under opts.Dir, starts
 // clickhouse-server and waits until it answers. The context bounds only the
@@ -82,11 +84,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	tz := opts.Timezone
-	if tz == "" {
-		tz = "Asia/Ho_Chi_Minh"
-	}
-	cfgPath, err := writeConfig(serverConfig{Dir: dir, TCPPort: ports[0], HTTPPort: ports[1], Timezone: tz})
+	cfgPath, err := writeConfig(serverConfig{Dir: dir, TCPPort: ports[0], HTTPPort: ports[1], Timezone: timezone})
 	if err != nil {
 		return nil, err
 	}
@@ -103,11 +101,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		s.kill()
 		return nil, fmt.Errorf("chserver: write pid file: %w", err)
 	}
-	timeout := opts.StartTimeout
-	if timeout == 0 {
-		timeout = 60 * time.Second
-	}
-	if err := s.waitReady(ctx, timeout); err != nil {
+	if err := s.waitReady(ctx, startTimeout); err != nil {
 		s.kill()
 		return nil, err
 	}
