@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"egovkpi"
 	"egovkpi/collector"
 	"egovkpi/collector/pull"
 	"egovkpi/collector/record"
@@ -56,7 +57,7 @@ func newEnv(t *testing.T) *env {
 }
 
 func day(s string) time.Time {
-	d, err := time.Parse("2006-01-02", s)
+	d, err := time.Parse(egovkpi.DateLayout, s)
 	if err != nil {
 		panic(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"egovkpi/collector/protocol"
 	"egovkpi/collector/store"
 )
 
@@ -50,12 +51,12 @@ func (c *Collector) Backfill(ctx context.Context, srcs []Source, from, to time.T
 			}
 		}
 		c.log.Info("backfill phase done", slog.Int("phase", i+1), slog.Int("phases", len(phases)),
-			slog.String("from", p[0].Format("2006-01-02")), slog.String("to", p[1].Format("2006-01-02")),
+			slog.String("from", p[0].Format(protocol.DateLayout)), slog.String("to", p[1].Format(protocol.DateLayout)),
 			slog.Int("runs", len(rs)), slog.Int("failed", failed), slog.Int("accepted", accepted), slog.Int("quarantined", quarantined),
 			slog.Duration("took", time.Since(t0).Round(time.Millisecond)))
 		runs = append(runs, rs...)
 	}
-	c.log.Info("backfill done", slog.String("from", from.Format("2006-01-02")), slog.String("to", to.Format("2006-01-02")),
+	c.log.Info("backfill done", slog.String("from", from.Format(protocol.DateLayout)), slog.String("to", to.Format(protocol.DateLayout)),
 		slog.Int("runs", len(runs)), slog.Duration("took", time.Since(start).Round(time.Millisecond)))
 	return runs
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"egovkpi"
 	"egovkpi/collector/simulator"
 	"egovkpi/collector/store"
 )
@@ -193,7 +194,7 @@ func TestStopAbandonsCleanly(t *testing.T) {
 	if len(days) != run.DaysLoaded {
 		t.Fatalf("%d days have versions, the run says %d", len(days), run.DaysLoaded)
 	}
-	first, last := days[0].Format("2006-01-02"), days[len(days)-1].Format("2006-01-02")
+	first, last := days[0].Format(egovkpi.DateLayout), days[len(days)-1].Format(egovkpi.DateLayout)
 	want, wantRows := e.expected(unit, first, last)
 	got, n := e.stored([]string{unit}, first, last)
 	if d := diff(want, got); d != "" || n != wantRows {

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"time"
 
+	"egovkpi/collector/protocol"
 	"egovkpi/collector/record"
 	"egovkpi/collector/store"
 )
@@ -167,7 +168,7 @@ func WriteCSV(w io.Writer, n, chunk int) error {
 			r := &rows[i]
 			line = append(line[:0], unit...)
 			line = append(line, ',')
-			line = r.Day.AppendFormat(line, "2006-01-02")
+			line = r.Day.AppendFormat(line, protocol.DateLayout)
 			line = append(line, ',')
 			line = append(line, r.Procedure...)
 			line = append(line, ",1,"...)

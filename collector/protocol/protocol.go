@@ -17,6 +17,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"egovkpi"
 )
 
 // Version is the protocol identifier carried in every page.
@@ -147,11 +149,11 @@ type Error struct {
 	Error string `json:"error"`
 }
 
-// DateLayout is the layout of every date in the protocol.
-const DateLayout = "2006-01-02"
+// DateLayout is the layout of every date in the protocol: egovkpi's.
+const DateLayout = egovkpi.DateLayout
 
-// ParseDate parses a protocol date.
-func ParseDate(s string) (time.Time, error) { return time.Parse(DateLayout, s) }
+// ParseDate parses a protocol date (see egovkpi.ParseDate).
+func ParseDate(s string) (time.Time, error) { return egovkpi.ParseDate(s) }
 
 // RawCataloguePage is a CataloguePage as the collector reads it: the
 // procedures are kept raw so that one bad entry does not spoil the page.

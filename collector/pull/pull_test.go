@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"egovkpi/collector/protocol"
 )
 
 func serve(t *testing.T, h http.HandlerFunc) Source {
@@ -18,7 +20,7 @@ func serve(t *testing.T, h http.HandlerFunc) Source {
 	return Source{ID: "s", URL: srv.URL, Token: "tok"}
 }
 
-func day(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d }
+func day(s string) time.Time { d, _ := time.Parse(protocol.DateLayout, s); return d }
 
 func TestRepeatedContinuationTokenEndsTheListing(t *testing.T) {
 	src := serve(t, func(w http.ResponseWriter, r *http.Request) {

@@ -114,7 +114,7 @@ func (e *env) usagePage(unit, code, from, to string) ([]byte, int) {
 	return b, len(recs)
 }
 
-func day(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d }
+func day(s string) time.Time { d, _ := time.Parse(protocol.DateLayout, s); return d }
 
 func TestPushOwnUnit(t *testing.T) {
 	e := newEnv(t)

@@ -78,7 +78,7 @@ func TestServiceLevelsAcrossTheDecree(t *testing.T) {
 	} {
 		got, err := ServiceOf(tc.level, tc.day)
 		if (err != nil) != tc.err || got != tc.want {
-			t.Errorf("ServiceOf(%q, %s) = %q, %v", tc.level, tc.day.Format("2006-01-02"), got, err)
+			t.Errorf("ServiceOf(%q, %s) = %q, %v", tc.level, tc.day.Format(protocol.DateLayout), got, err)
 		}
 	}
 }

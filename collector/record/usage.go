@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"egovkpi/collector/protocol"
 )
 
 // Usage is one procedure's statistics for one day of one unit, ready to
@@ -138,7 +140,7 @@ func DecodeUsage(raw json.RawMessage) (Usage, error) {
 	if date == "" {
 		return u, invalid("field date is missing")
 	}
-	d, err := time.Parse("2006-01-02", date)
+	d, err := time.Parse(protocol.DateLayout, date)
 	if err != nil {
 		return u, invalid("field date: %q is not a date YYYY-MM-DD", date)
 	}

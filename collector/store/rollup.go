@@ -191,8 +191,8 @@ func (s *Store) refreshMonth(ctx context.Context, r rollup, month time.Time, uni
 		}
 	}()
 	yyyymm := month.Year()*100 + int(month.Month())
-	from := month.Format("2006-01-02")
-	to := month.AddDate(0, 1, -1).Format("2006-01-02")
+	from := month.Format(egovkpi.DateLayout)
+	to := month.AddDate(0, 1, -1).Format(egovkpi.DateLayout)
 	if err := s.conn.Exec(ctx, fmt.Sprintf("INSERT INTO %s SELECT * FROM %s WHERE toYYYYMM(%s) = %d AND NOT has(?, unit_id)", stage, r.table, r.monthColumn, yyyymm), units); err != nil {
 		return fmt.Errorf("store: copy %s %d: %w", r.table, yyyymm, err)
 	}

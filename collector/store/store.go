@@ -237,9 +237,9 @@ func (s *Store) CatalogueCodes(ctx context.Context, unitID string, asOf time.Tim
 	rows, err := s.conn.Query(ctx, `SELECT procedure FROM catalogue
 WHERE unit_id = ? AND as_of = toDate(?)
   AND load_id = (SELECT max(load_id) FROM catalogue_versions WHERE unit_id = ? AND as_of = toDate(?))`,
-		unitID, asOf.Format("2006-01-02"), unitID, asOf.Format("2006-01-02"))
+		unitID, asOf.Format(egovkpi.DateLayout), unitID, asOf.Format(egovkpi.DateLayout))
 	if err != nil {
-		return nil, fmt.Errorf("store: catalogue of %s as of %s: %w", unitID, asOf.Format("2006-01-02"), err)
+		return nil, fmt.Errorf("store: catalogue of %s as of %s: %w", unitID, asOf.Format(egovkpi.DateLayout), err)
 	}
 	defer rows.Close()
 	out := map[string]bool{}
@@ -255,7 +255,7 @@ WHERE unit_id = ? AND as_of = toDate(?)
 
 // CurrentUsage returns the rows of the current load of (unitID, day).
 func (s *Store) CurrentUsage(ctx context.Context, unitID string, d time.Time) ([]record.Usage, error) {
-	ds := d.Format("2006-01-02")
+	ds := d.Format(egovkpi.DateLayout)
 	rows, err := s.conn.Query(ctx, `SELECT procedure, `+factColumns+` FROM usage_facts
 WHERE unit_id = ? AND day = toDate(?)
   AND load_id = (SELECT max(load_id) FROM usage_versions WHERE unit_id = ? AND day = toDate(?))

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"egovkpi"
 	"egovkpi/collector/record"
 	"egovkpi/internal/chtest"
 	"egovkpi/internal/testdb"
@@ -21,7 +22,7 @@ func newStore(t testing.TB) *Store {
 }
 
 func d(s string) time.Time {
-	t, err := time.Parse("2006-01-02", s)
+	t, err := time.Parse(egovkpi.DateLayout, s)
 	if err != nil {
 		panic(err)
 	}
