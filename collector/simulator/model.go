@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"egovkpi"
+	"egovkpi/collector/protocol"
 )
 
 // Sizes of the national pool of provincial procedures.
@@ -476,19 +477,19 @@ func (p *proc) level(d day) string {
 	if d < fullProcessDecree {
 		switch {
 		case p.d4 <= d:
-			return "4"
+			return protocol.Level4
 		case p.d3 <= d:
-			return "3"
+			return protocol.Level3
 		}
 		return string(p.base)
 	}
 	switch {
 	case p.d4 <= d:
-		return "full"
+		return protocol.LevelFull
 	case p.d3 <= d:
-		return "partial"
+		return protocol.LevelPartial
 	}
-	return "none"
+	return protocol.LevelNone
 }
 
 // outageDay reports whether the unit has no statistics for day d.

@@ -213,7 +213,6 @@ var (
 	votesStart        = ymd(2022, time.July, 1)    // Decision 766 satisfaction votes
 	syncStart         = ymd(2020, time.January, 1) // synced_npsp
 	fullProcessDecree = dayOf(egovkpi.FullProcessDecree)
-	mergerDay         = dayOf(egovkpi.ProvinceMerger)
 	growthEpoch       = ymd(2019, time.July, 1)
 )
 

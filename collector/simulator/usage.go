@@ -4,10 +4,11 @@ import (
 	"slices"
 
 	"egovkpi/collector/protocol"
+	"egovkpi/collector/record"
 )
 
 // numCounts is the number of counts of a usage record.
-const numCounts = 21
+const numCounts = int(record.NumFields)
 
 // Daily means of processed dossiers and complaints relative to received.
 const (
