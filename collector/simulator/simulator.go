@@ -85,14 +85,16 @@ func tokenKey(seed int64) []byte { return []byte("egovkpi-simulator:" + strconv.
 // hex(HMAC-SHA256(key "egovkpi-simulator:<seed>", message unitID)), e.g.
 // for seed 1 the key is "egovkpi-simulator:1". Configurations can compute
 // it without a Simulator.
-func TokenFor(seed int64, unitID string) string {
-	mac := hmac.New(sha256.New, tokenKey(seed))
+func TokenFor(seed int64, unitID string) string { return token(tokenKey(seed), unitID) }
+
+func token(key []byte, unitID string) string {
+	mac := hmac.New(sha256.New, key)
 	mac.Write([]byte(unitID))
 	return hex.EncodeToString(mac.Sum(nil))
 }
 
 // Token returns the bearer token the unit's portal accepts (see TokenFor).
-func (s *Simulator) Token(unitID string) string { return TokenFor(s.seed, unitID) }
+func (s *Simulator) Token(unitID string) string { return token(s.key, unitID) }
 
 // Seed returns the simulator's seed.
 func (s *Simulator) Seed() int64 { return s.seed }
