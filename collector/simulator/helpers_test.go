@@ -12,6 +12,7 @@ import (
 
 	"egovkpi"
 	"egovkpi/collector/protocol"
+	"egovkpi/collector/record"
 )
 
 // day parses a test date.
@@ -131,17 +132,16 @@ func val(p *int64) int64 {
 	return *p
 }
 
-// checkRecord returns the first part > whole rule the record breaks, "" if
-// none.
+// checkRecord returns why the record fails record.DecodeUsage (types,
+// formats and every part ≤ whole rule) or breaks one of the model's own,
+// stronger invariants; "" if neither.
 func checkRecord(r protocol.Usage) string {
-	neg := []*int64{r.Received, r.ReceivedInPerson, r.ReceivedOnline, r.ReceivedPost, r.FullProcessOnline,
-		r.Processed, r.ProcessedOnTime, r.ProcessedLate, r.InProgressOnTime, r.InProgressOverdue,
-		r.FinancialObligation, r.PaidOnline, r.Digitized, r.EResult, r.ReusedData, r.SyncedNPSP,
-		r.ComplaintsReceived, r.ComplaintsOnTime, r.ComplaintsPendingOnTime, r.VotesSatisfied, r.VotesDissatisfied}
-	for _, p := range neg {
-		if p != nil && *p < 0 {
-			return "negative count"
-		}
+	raw, err := json.Marshal(r)
+	if err != nil {
+		return err.Error()
+	}
+	if _, err := record.DecodeUsage(raw); err != nil {
+		return err.Error()
 	}
 	rcv := val(r.Received)
 	switch {
@@ -149,18 +149,12 @@ func checkRecord(r protocol.Usage) string {
 		return "received not reported"
 	case val(r.ReceivedInPerson)+val(r.ReceivedOnline)+val(r.ReceivedPost) != rcv:
 		return "channels do not add up to received"
-	case val(r.FullProcessOnline) > val(r.ReceivedOnline):
-		return "full_process_online > received_online"
 	case val(r.ProcessedOnTime)+val(r.ProcessedLate) != val(r.Processed):
 		return "processed_on_time + processed_late != processed"
-	case val(r.PaidOnline) > val(r.FinancialObligation):
-		return "paid_online > financial_obligation"
 	case val(r.FinancialObligation) > rcv:
 		return "financial_obligation > received"
-	case val(r.Digitized) > rcv, val(r.EResult) > rcv, val(r.ReusedData) > rcv, val(r.SyncedNPSP) > rcv:
-		return "a digitization count > received"
-	case val(r.ComplaintsOnTime)+val(r.ComplaintsPendingOnTime) > val(r.ComplaintsReceived):
-		return "complaints parts > complaints_received"
+	case val(r.EResult) > rcv:
+		return "e_result > received"
 	case val(r.VotesSatisfied)+val(r.VotesDissatisfied) > rcv:
 		return "votes > received"
 	case rcv == 0 && val(r.Processed) == 0 && val(r.ComplaintsReceived) == 0:
