@@ -16,13 +16,8 @@ import (
 
 func TestMain(m *testing.M) { chtest.Main(m) }
 
-func newDB(t *testing.T) *chtest.DB {
-	db := testdb.Migrated(t)
-	return db
-}
-
 func TestLockExcludesAndExpires(t *testing.T) {
-	db := newDB(t)
+	db := testdb.Migrated(t)
 	ctx := context.Background()
 	a, err := chlock.Acquire(ctx, db.Conn, "job", chlock.Options{TTL: 2 * time.Second})
 	if err != nil {
@@ -65,7 +60,7 @@ func TestLockExcludesAndExpires(t *testing.T) {
 // TestMutualExclusion runs contenders that each hold the lock briefly and
 // checks that no two are ever inside at once.
 func TestMutualExclusion(t *testing.T) {
-	db := newDB(t)
+	db := testdb.Migrated(t)
 	ctx := context.Background()
 	var inside, maxInside, entries atomic.Int32
 	var wg sync.WaitGroup
