@@ -15,7 +15,9 @@ package protocol
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"egovkpi"
@@ -178,4 +180,24 @@ func DecodeStrict(body []byte, v any) error {
 		return fmt.Errorf("data after the JSON object")
 	}
 	return nil
+}
+
+// DescribeJSONError words an encoding/json error met decoding body, for the
+// quarantine and the portal's operators: a syntax error with its byte and
+// line, a wrong type with its field; any other error without the "json: "
+// prefix.
+func DescribeJSONError(body []byte, err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		line := bytes.Count(body[:min(int(se.Offset), len(body))], []byte("\n")) + 1
+		return fmt.Sprintf("%v (byte %d, line %d of %d bytes)", se, se.Offset, line, len(body))
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		if te.Field == "" {
+			return fmt.Sprintf("want %s, got %s (byte %d)", te.Type, te.Value, te.Offset)
+		}
+		return fmt.Sprintf("field %s: want %s, got %s (byte %d)", te.Field, te.Type, te.Value, te.Offset)
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
 }

@@ -7,7 +7,6 @@
 package pull
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -241,23 +240,9 @@ func (c *Client) try(ctx context.Context, src Source, u string, parse func([]byt
 	}
 	next, err := parse(body)
 	if err != nil {
-		return 0, "", &PageError{URL: u, Status: resp.StatusCode, Reason: "malformed JSON: " + jsonError(body, err), Body: body, Retried: true}
+		return 0, "", &PageError{URL: u, Status: resp.StatusCode, Reason: "malformed JSON: " + protocol.DescribeJSONError(body, err), Body: body, Retried: true}
 	}
 	return 0, next, nil
-}
-
-// jsonError places a decoding error in the body.
-func jsonError(body []byte, err error) string {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		line := bytes.Count(body[:min(int(se.Offset), len(body))], []byte("\n")) + 1
-		return fmt.Sprintf("%v (byte %d, line %d of %d bytes)", se, se.Offset, line, len(body))
-	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return fmt.Sprintf("field %s: want %s, got %s (byte %d)", te.Field, te.Type, te.Value, te.Offset)
-	}
-	return err.Error()
 }
 
 // errorText is the protocol error message of a body, or its beginning.

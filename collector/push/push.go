@@ -6,7 +6,6 @@ package push
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -121,7 +120,7 @@ func (h *Handler) read(c *fiber.Ctx, page any, identity func() (code, day string
 		return "", nil, false, err
 	}
 	if derr := protocol.DecodeStrict(body, page); derr != nil {
-		reason := "malformed JSON: " + describeJSONError(body, derr)
+		reason := "malformed JSON: " + protocol.DescribeJSONError(body, derr)
 		h.quarantineBody(c.UserContext(), unitID, reason, body)
 		return "", nil, false, fail(c, fiber.StatusBadRequest, "%s", reason)
 	}
@@ -231,16 +230,4 @@ func (h *Handler) logRun(ctx context.Context, unitID string, page protocol.Usage
 	if err := h.c.Store().SaveRun(context.WithoutCancel(ctx), run); err != nil {
 		h.log.Error("push: run log", slog.Any("err", err))
 	}
-}
-
-func describeJSONError(body []byte, err error) string {
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Sprintf("%v at byte %d of %d", se, se.Offset, len(body))
-	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return fmt.Sprintf("field %s: want %s, got %s", te.Field, te.Type, te.Value)
-	}
-	return err.Error()
 }

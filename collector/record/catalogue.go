@@ -2,7 +2,6 @@ package record
 
 import (
 	"encoding/json"
-	"errors"
 	"strings"
 	"time"
 
@@ -66,7 +65,7 @@ func DecodeProcedure(raw json.RawMessage, asOf time.Time) (Procedure, error) {
 	dec := json.NewDecoder(strings.NewReader(string(raw)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&p); err != nil {
-		return Procedure{}, invalid("catalogue entry: %v", jsonReason(err))
+		return Procedure{}, invalid("catalogue entry: %v", protocol.DescribeJSONError(raw, err))
 	}
 	code := strings.TrimSpace(p.Code)
 	if !ValidProcedureCode(code) {
@@ -86,15 +85,4 @@ func DecodeProcedure(raw json.RawMessage, asOf time.Time) (Procedure, error) {
 		Code: code, Name: strings.TrimSpace(p.Name), Field: strings.TrimSpace(p.Field), Level: strings.TrimSpace(p.Level), Service: svc,
 		EligibleFullProcess: p.EligibleFullProcess, FeeBearing: p.FeeBearing, PaperResult: p.PaperResult, NPSPIntegrated: p.NPSPIntegrated,
 	}, nil
-}
-
-// jsonReason rewrites encoding/json errors into the protocol's words.
-func jsonReason(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return "field " + te.Field + ": want " + te.Type.String() + ", got " + te.Value
-	}
-	s := err.Error()
-	s = strings.TrimPrefix(s, "json: ")
-	return s
 }
