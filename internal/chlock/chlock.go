@@ -6,9 +6,12 @@
 // on the locks table: a contender writes an intent, then reads every live
 // intent of the lock's name; it goes ahead only when its intent is the only
 // one, else it withdraws it and retries after a random pause. Two
-// contenders can never both go ahead: the one that reads second always sees
-// the other's intent. A holder that dies stops counting when its intent
-// expires (TTL); a live holder renews it.
+// contenders on the same server can never both go ahead: the one that reads
+// second always sees the other's intent. On a cluster the table is
+// replicated asynchronously, so contenders connected to different replicas
+// may both go ahead: the guarantee holds only for contenders that use the
+// same replica. A holder that dies stops counting when its intent expires
+// (TTL); a live holder renews it.
 package chlock
 
 import (
