@@ -169,12 +169,7 @@ func usageOf(r protocol.Usage) (record.Usage, error) {
 		return record.Usage{}, err
 	}
 	u := record.Usage{Day: d, Procedure: r.Procedure}
-	for f, v := range []*int64{
-		r.Received, r.ReceivedInPerson, r.ReceivedOnline, r.ReceivedPost, r.FullProcessOnline,
-		r.Processed, r.ProcessedOnTime, r.ProcessedLate, r.InProgressOnTime, r.InProgressOverdue,
-		r.FinancialObligation, r.PaidOnline, r.Digitized, r.EResult, r.ReusedData, r.SyncedNPSP,
-		r.ComplaintsReceived, r.ComplaintsOnTime, r.ComplaintsPendingOnTime, r.VotesSatisfied, r.VotesDissatisfied,
-	} {
+	for f, v := range r.Counts() {
 		if v != nil {
 			u.SetValue(record.Field(f), uint32(*v))
 		}

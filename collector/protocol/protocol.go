@@ -130,6 +130,17 @@ type Usage struct {
 	VotesDissatisfied       *int64 `json:"votes_dissatisfied,omitempty"`
 }
 
+// Counts returns the record's 21 counts in the order of their declaration
+// (the order of record.Field and of the usage_facts columns).
+func (u Usage) Counts() []*int64 {
+	return []*int64{
+		u.Received, u.ReceivedInPerson, u.ReceivedOnline, u.ReceivedPost, u.FullProcessOnline,
+		u.Processed, u.ProcessedOnTime, u.ProcessedLate, u.InProgressOnTime, u.InProgressOverdue,
+		u.FinancialObligation, u.PaidOnline, u.Digitized, u.EResult, u.ReusedData, u.SyncedNPSP,
+		u.ComplaintsReceived, u.ComplaintsOnTime, u.ComplaintsPendingOnTime, u.VotesSatisfied, u.VotesDissatisfied,
+	}
+}
+
 // UsagePage is one page of GET /v1/usage, and the body of a push.
 type UsagePage struct {
 	Protocol string `json:"protocol"`

@@ -165,3 +165,26 @@ func TestCatalogueWhoseEveryEntryIsRefused(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestProtocolCountsAreInFieldOrder: protocol.Usage.Counts lists the counts
+// in Field order, so that Counts()[f] is field f.
+func TestProtocolCountsAreInFieldOrder(t *testing.T) {
+	m := map[string]int{}
+	for _, f := range Fields() {
+		m[f.Name()] = int(f) + 1
+	}
+	raw, _ := json.Marshal(m)
+	var u protocol.Usage
+	if err := json.Unmarshal(raw, &u); err != nil {
+		t.Fatal(err)
+	}
+	counts := u.Counts()
+	if len(counts) != int(NumFields) {
+		t.Fatalf("%d counts, want %d", len(counts), NumFields)
+	}
+	for f, v := range counts {
+		if v == nil || *v != int64(f)+1 {
+			t.Errorf("count %d (%s) = %v, want %d", f, Field(f).Name(), v, f+1)
+		}
+	}
+}

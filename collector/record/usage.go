@@ -228,20 +228,6 @@ func describeRaw(v json.RawMessage) string {
 	return describe(x)
 }
 
-var fieldByName = func() map[string]Field {
-	m := make(map[string]Field, NumFields)
-	for _, f := range Fields() {
-		m[f.Name()] = f
-	}
-	return m
-}()
-
-// FieldByName returns the field with the given protocol name.
-func FieldByName(name string) (Field, bool) {
-	f, ok := fieldByName[name]
-	return f, ok
-}
-
 func describe(v any) string {
 	switch x := v.(type) {
 	case nil:
