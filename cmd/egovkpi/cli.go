@@ -19,7 +19,6 @@ var version = "dev"
 
 // cli is what every sub-command gets: its output streams and environment.
 type cli struct {
-	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) (string, bool)
 }
@@ -70,7 +69,7 @@ func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(fo
 // Main runs egovkpi with args (without the program name) and returns the
 // exit status: 0 success, 1 failure, 2 bad usage. Tests call it in-process.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) (string, bool)) int {
-	c := &cli{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	c := &cli{stdout: stdout, stderr: stderr, getenv: getenv}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
 		if len(args) > 1 {
 			return Main(ctx, []string{args[1], "--help"}, stdout, stderr, getenv)

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"egovkpi/collector"
+	"egovkpi/collector/store"
+	"egovkpi/internal/auth"
 	"egovkpi/internal/config"
 )
 
@@ -27,6 +29,9 @@ func tokensCommand() command {
 				}
 				return cf.withCollector(ctx, func(cfg config.Config, col *collector.Collector, log *slog.Logger) error {
 					st := col.Store()
+					audit := func(action, target, detail string) error {
+						return auth.New(st.Conn()).Audit(ctx, auth.Entry{Actor: cliActor(c), Action: action, Target: target, Detail: detail})
+					}
 					switch args[0] {
 					case "add":
 						if _, ok := col.Units().ByID(*unit); !ok {
@@ -38,7 +43,7 @@ func tokensCommand() command {
 						}
 						fmt.Fprintf(c.stdout, "%s\n", tok)
 						fmt.Fprintf(c.stderr, "push token for %s created; it is shown only now\n", *unit)
-						return nil
+						return audit(auth.ActionTokenAdded, store.HashToken(tok), *unit+" "+*name)
 					case "list":
 						toks, err := st.Tokens(ctx)
 						if err != nil {
@@ -54,7 +59,10 @@ func tokensCommand() command {
 						if len(args) != 2 {
 							return usagef("revoke wants the token's hash (see tokens list)")
 						}
-						return st.RevokeToken(ctx, args[1])
+						if err := st.RevokeToken(ctx, args[1]); err != nil {
+							return err
+						}
+						return audit(auth.ActionTokenRevoked, args[1], "")
 					}
 					return usagef("unknown sub-command %q (add, list, revoke)", args[0])
 				})

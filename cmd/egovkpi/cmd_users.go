@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -38,13 +37,13 @@ func usersCommand() command {
 					if !*fromStdin {
 						return auth.RandomToken(12), true, nil
 					}
-					line, err := bufio.NewReader(c.stdin).ReadString('\n')
+					line, err := bufio.NewReader(stdin).ReadString('\n')
 					if err != nil && !errors.Is(err, io.EOF) {
 						return "", false, err
 					}
 					return strings.TrimRight(line, "\r\n"), false, nil
 				}
-				actor := "cli:" + os.Getenv("USER")
+				actor := cliActor(c)
 				return cf.withDatabase(ctx, func(cfg config.Config, db *database, log *slog.Logger) error {
 					if err := db.Runner().Check(ctx); err != nil {
 						return fmt.Errorf("%s is not ready: %w", db.describe(), err)
@@ -125,4 +124,10 @@ func usersCommand() command {
 			}
 		},
 	}
+}
+
+// cliActor names the operator running a command, for the audit log.
+func cliActor(c *cli) string {
+	user, _ := c.getenv("USER")
+	return "cli:" + user
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"egovkpi/collector/store"
 	"egovkpi/internal/auth"
 	"egovkpi/internal/chtest"
 	"egovkpi/internal/testdb"
@@ -282,5 +283,29 @@ func TestUsersCommand(t *testing.T) {
 	log, err := st.AuditLog(context.Background(), 10)
 	if err != nil || len(log) != 3 {
 		t.Fatalf("audit log: %+v %v", log, err)
+	}
+}
+
+// TestTokensCommandIsAudited: adding and revoking a push token are in the
+// audit log, with the operator and the token's hash.
+func TestTokensCommandIsAudited(t *testing.T) {
+	db := testdb.Migrated(t)
+	env := map[string]string{"EGOVKPI_CLICKHOUSE_ADDR": db.Options.Addr, "EGOVKPI_CLICKHOUSE_DATABASE": db.Name, "USER": "operator"}
+	code, out, errOut := runCLI(t, env, "tokens", "add", "--unit", "p34-01", "--name", "portal")
+	if code != 0 {
+		t.Fatalf("tokens add: %d %s", code, errOut)
+	}
+	hash := store.HashToken(strings.TrimSpace(out))
+	if code, _, errOut := runCLI(t, env, "tokens", "revoke", hash); code != 0 {
+		t.Fatalf("tokens revoke: %d %s", code, errOut)
+	}
+	log, err := auth.New(db.Conn).AuditLog(context.Background(), 10)
+	if err != nil || len(log) != 2 {
+		t.Fatalf("audit log: %+v %v", log, err)
+	}
+	for _, e := range log {
+		if e.Actor != "cli:operator" || e.Target != hash {
+			t.Errorf("audit entry %+v, want actor cli:operator and target %s", e, hash)
+		}
 	}
 }

@@ -15,6 +15,8 @@ const (
 	ActionUserDisabled  = "user disabled"
 	ActionUserEnabled   = "user enabled"
 	ActionPasswordReset = "password reset"
+	ActionTokenAdded    = "push token added"
+	ActionTokenRevoked  = "push token revoked"
 )
 
 // Entry is one line of the audit log.
