@@ -59,7 +59,7 @@ func runCommand() command {
 						log.Info("demo: collecting from the simulated portals, most recent days first",
 							slog.String("from", from.Format("2006-01-02")), slog.String("to", to.Format("2006-01-02")), slog.Int("sources", len(srcs)))
 					}
-					return serveAll(ctx, cfg, db, col, srcs, backfill, log)
+					return serveAll(ctx, c, cfg, db, col, srcs, backfill, log)
 				})
 			}
 		},

@@ -40,7 +40,7 @@ func serveCommand() command {
 							return err
 						}
 					}
-					return serveAll(ctx, cfg, db, col, srcs, nil, log)
+					return serveAll(ctx, c, cfg, db, col, srcs, nil, log)
 				})
 			}
 		},

@@ -83,8 +83,8 @@ func checkFormat(format string) error {
 
 // serveAll runs the collector's background parts and the web app until ctx
 // ends, then waits for the background to stop.
-func serveAll(ctx context.Context, cfg config.Config, db *database, col *collector.Collector, srcs []collector.Source, backfill *[2]time.Time, log *slog.Logger) error {
-	if err := ensureAdmin(ctx, cfg, db, log); err != nil {
+func serveAll(ctx context.Context, c *cli, cfg config.Config, db *database, col *collector.Collector, srcs []collector.Source, backfill *[2]time.Time, log *slog.Logger) error {
+	if err := ensureAdmin(ctx, c.stderr, cfg, db, log); err != nil {
 		return err
 	}
 	wait := background(ctx, cfg, col, srcs, backfill, log)
@@ -190,9 +190,9 @@ func background(ctx context.Context, cfg config.Config, col *collector.Collector
 }
 
 // ensureAdmin creates the first admin (login admin) when there is no
-// account: with EGOVKPI_ADMIN_PASSWORD, or a generated password logged
-// once.
-func ensureAdmin(ctx context.Context, cfg config.Config, db *database, log *slog.Logger) error {
+// account: with EGOVKPI_ADMIN_PASSWORD, or a generated password written
+// once to the terminal (stderr), never to the structured log.
+func ensureAdmin(ctx context.Context, stderr io.Writer, cfg config.Config, db *database, log *slog.Logger) error {
 	st := auth.New(db.Conn)
 	n, err := st.Count(ctx)
 	if err != nil || n > 0 {
@@ -213,8 +213,8 @@ func ensureAdmin(ctx context.Context, cfg config.Config, db *database, log *slog
 		return err
 	}
 	if generated {
-		log.Warn("first admin created; this password is shown only now: change it with egovkpi users reset admin",
-			slog.String("login", "admin"), slog.String("password", pw))
+		log.Warn("first admin created with a generated password, written to the terminal once")
+		fmt.Fprintf(stderr, "first admin created: login admin, password %s (shown only now; change it with egovkpi users reset admin)\n", pw)
 	} else {
 		log.Info("first admin created from EGOVKPI_ADMIN_PASSWORD", slog.String("login", "admin"))
 	}

@@ -43,7 +43,7 @@ func TestRunLifecycle(t *testing.T) {
 	if resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Get(first.url + "/"); err != nil || resp.StatusCode != 303 {
 		t.Fatalf("anonymous page: %v %v, want a redirect to sign in", resp, err)
 	}
-	m := regexp.MustCompile(`first admin created.* password=(\S+)`).FindStringSubmatch(first.logs())
+	m := regexp.MustCompile(`first admin created: login admin, password (\S+)`).FindStringSubmatch(first.logs())
 	if m == nil {
 		t.Fatalf("no first admin password in the logs:\n%s", first.logs())
 	}
