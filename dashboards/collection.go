@@ -2,7 +2,6 @@ package dashboards
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -58,12 +57,7 @@ func (a *App) collectionPage(c *fiber.Ctx) error {
 		}
 		views = append(views, v)
 	}
-	other := English
-	if lang == English {
-		other = Vietnamese
-	}
 	return a.render(c, "collection.html", map[string]any{
-		"Lang": lang, "Other": other, "Sources": views, "Runs": runs, "Quarantine": quarantine,
-		"Now": time.Now(),
+		"Lang": lang, "Other": otherLang(lang), "Sources": views, "Runs": runs, "Quarantine": quarantine,
 	})
 }

@@ -93,10 +93,7 @@ func New(deps Deps) (*App, error) {
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
-	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
-	if err != nil {
-		return nil, fmt.Errorf("dashboards: load time zone: %w", err)
-	}
+	loc := collector.Vietnam
 	tpl, err := template.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("dashboards: parse templates: %w", err)

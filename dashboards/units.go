@@ -6,7 +6,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"egovkpi"
-	"egovkpi/internal/refdata"
 )
 
 // unitRow is one line of the units table, ready to print.
@@ -27,20 +26,12 @@ func (a *App) unitsPage(c *fiber.Ctx) error {
 		}
 		day = d
 	}
-	all, err := refdata.QueryAll(c.UserContext(), a.deps.Conn)
-	if err != nil {
-		return err
-	}
-	byID := make(map[string]egovkpi.Unit, len(all))
-	for _, u := range all {
-		byID[u.ID] = u
-	}
 	var ministries, provinces []unitRow
-	for _, u := range all {
+	for _, u := range a.reg.All() {
 		if !u.ValidOn(day) {
 			continue
 		}
-		row := a.unitRow(lang, u, byID)
+		row := a.unitRow(lang, u)
 		if u.Block == egovkpi.BlockMinistry {
 			ministries = append(ministries, row)
 		} else {
@@ -51,13 +42,9 @@ func (a *App) unitsPage(c *fiber.Ctx) error {
 	if day.Before(egovkpi.ProvinceMerger) {
 		era = "era.before"
 	}
-	other := English
-	if lang == English {
-		other = Vietnamese
-	}
 	return a.render(c, "units.html", map[string]any{
 		"Lang":       lang,
-		"Other":      other,
+		"Other":      otherLang(lang),
 		"Date":       day.Format(egovkpi.DateLayout),
 		"DateShown":  lang.FormatDate(day),
 		"Era":        era,
@@ -66,7 +53,7 @@ func (a *App) unitsPage(c *fiber.Ctx) error {
 	})
 }
 
-func (a *App) unitRow(lang Lang, u egovkpi.Unit, byID map[string]egovkpi.Unit) unitRow {
+func (a *App) unitRow(lang Lang, u egovkpi.Unit) unitRow {
 	r := unitRow{
 		Code:       u.Code,
 		Name:       u.Name(string(lang)),
@@ -90,7 +77,7 @@ func (a *App) unitRow(lang Lang, u egovkpi.Unit, byID map[string]egovkpi.Unit) u
 	} else {
 		r.Valid = lang.T("valid.range", lang.FormatDate(u.ValidFrom), lang.FormatDate(u.ValidTo))
 	}
-	if s, ok := byID[u.SuccessorID]; ok {
+	if s, ok := a.reg.ByID(u.SuccessorID); ok {
 		r.Successor = s.Name(string(lang)) + " (" + s.Code + ")"
 	}
 	return r

@@ -22,11 +22,7 @@ func (a *App) uploadPage(c *fiber.Ctx) error {
 
 func (a *App) renderUpload(c *fiber.Ctx, res *collector.ImportResult, problem string) error {
 	lang := a.lang(c)
-	other := English
-	if lang == English {
-		other = Vietnamese
-	}
-	return a.render(c, "upload.html", map[string]any{"Lang": lang, "Other": other, "Result": res, "Error": problem})
+	return a.render(c, "upload.html", map[string]any{"Lang": lang, "Other": otherLang(lang), "Result": res, "Error": problem})
 }
 
 // uploadFile takes a file for the unit whose push token is given: the same

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"egovkpi"
+	"egovkpi/collector"
 	"egovkpi/internal/refdata"
 )
 
@@ -59,11 +60,7 @@ func unitsCommand() command {
 }
 
 func todayInVietnam() time.Time {
-	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
-	if err != nil {
-		loc = time.FixedZone("ICT", 7*3600)
-	}
-	y, m, d := time.Now().In(loc).Date()
+	y, m, d := time.Now().In(collector.Vietnam).Date()
 	return egovkpi.Date(y, m, d)
 }
 

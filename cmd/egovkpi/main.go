@@ -1,6 +1,6 @@
 // Command egovkpi is the national monitoring and KPI reporting system for
-// online public services: one binary with sub-commands (run, serve, migrate,
-// units, config, version). Run "egovkpi help" for the list.
+// online public services: one binary with sub-commands. Run "egovkpi help"
+// for the list.
 package main
 
 import (
