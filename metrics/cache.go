@@ -115,28 +115,38 @@ func (c *Cache) Poll(ctx context.Context, conn driver.Conn) error {
 		return fmt.Errorf("metrics: poll data changes: %w", err)
 	}
 	defer rows.Close()
+	type change struct {
+		id    uint64
+		kind  string
+		month time.Time
+	}
+	var changes []change // read before locking: requests must not wait on the database
+	for rows.Next() {
+		var ch change
+		if err := rows.Scan(&ch.id, &ch.kind, &ch.month); err != nil {
+			return fmt.Errorf("metrics: poll data changes: %w", err)
+		}
+		changes = append(changes, ch)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("metrics: poll data changes: %w", err)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := time.Now()
-	for rows.Next() {
-		var id uint64
-		var kind string
-		var month time.Time
-		if err := rows.Scan(&id, &kind, &month); err != nil {
-			return fmt.Errorf("metrics: poll data changes: %w", err)
-		}
-		if _, done := c.seen[id]; done {
+	for _, ch := range changes {
+		if _, done := c.seen[ch.id]; done {
 			continue
 		}
-		c.seen[id] = now
-		c.invalidate(kind, month)
+		c.seen[ch.id] = now
+		c.invalidate(ch.kind, ch.month)
 	}
 	for id, at := range c.seen {
 		if now.Sub(at) > 2*changeWindow {
 			delete(c.seen, id)
 		}
 	}
-	return rows.Err()
+	return nil
 }
 
 // Watch polls every interval until ctx ends. Figures a load changed are

@@ -42,8 +42,9 @@ func (vs Values) put(v Value) {
 }
 
 // Compute returns the KPIs of the units with data in the period, straight
-// from the rollups: one query per source (run concurrently), no scan of
-// the fact table. units, when not nil, limits the work to those units.
+// from the rollups, never from the fact table: one query per source, run
+// concurrently (catalogue KPIs first read which catalogues are in force).
+// units, when not nil, limits the work to those units.
 func Compute(ctx context.Context, conn driver.Conn, p Period, kpis []KPI, units []string) (Values, error) {
 	bySource := map[Source][]KPI{}
 	for _, k := range kpis {

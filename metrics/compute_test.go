@@ -24,17 +24,14 @@ func TestMain(m *testing.M) { chtest.Main(m) }
 // header.
 func readCSV(t *testing.T, path string) []map[string]string {
 	t.Helper()
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var lines []string
-	for _, l := range strings.Split(string(b), "\n") {
-		if !strings.HasPrefix(strings.TrimSpace(l), "#") && strings.TrimSpace(l) != "" {
-			lines = append(lines, l)
-		}
-	}
-	recs, err := csv.NewReader(strings.NewReader(strings.Join(lines, "\n"))).ReadAll()
+	defer f.Close()
+	cr := csv.NewReader(f)
+	cr.Comment = '#'
+	recs, err := cr.ReadAll()
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}

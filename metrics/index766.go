@@ -270,8 +270,8 @@ func (t IndexTable) JSON(reg *refdata.Registry, unit string) IndexTableJSON {
 		notCollected[n] = true
 	}
 	for _, ind := range v.Indicators {
-		if notCollected[ind.Input] {
-			out.MissingPoints += ind.Points
+		if notCollected[ind.Input] || notCollected[ind.Rule.BInput] || notCollected[ind.Rule.CInput] {
+			out.MissingPoints += ind.Points // any input missing scores the indicator 0
 		}
 	}
 	common := commonAssumptions(t.Entries)
@@ -285,7 +285,7 @@ func (t IndexTable) JSON(reg *refdata.Registry, unit string) IndexTableJSON {
 		}
 		u, _ := reg.ByID(e.UnitID)
 		r := IndexRowJSON{UnitID: e.UnitID, Code: u.Code, NameVI: u.NameVI, NameEN: u.NameEN, Region: u.Region,
-			Total: e.Published, Movement: e.Movement, Completeness: roundTo(e.Completeness, 4), NotEnoughData: e.NotEnoughData,
+			Total: e.Published, Movement: e.Movement, Completeness: roundCompleteness(e.Completeness), NotEnoughData: e.NotEnoughData,
 			Dossiers: e.Dossiers, Complaints: e.Complaints, Groups: []m766.GroupResult{}, Assumptions: []string{}}
 		if e.Rank > 0 {
 			rank := e.Rank

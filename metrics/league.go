@@ -1,16 +1,16 @@
 package metrics
 
 import (
-	"math"
 	"sort"
 
 	"egovkpi/metrics/m766"
 )
 
 // Published rounds a ratio to the published figure: a percentage with two
-// decimals. Ranks follow the published figure, so units that publish the
-// same figure share a rank.
-func Published(ratio float64) float64 { return math.Round(ratio*100*100) / 100 }
+// decimals, half away from zero on the decimal value (61.125 % → 61.13, as
+// every 766 score is rounded). Ranks follow the published figure, so units
+// that publish the same figure share a rank.
+func Published(ratio float64) float64 { return m766.Round2(ratio * 100) }
 
 // Entry is one unit's line in a league table.
 type Entry struct {

@@ -45,6 +45,17 @@ func TestRankTiesOnThePublishedFigure(t *testing.T) {
 	}
 }
 
+// Published rounds half away from zero on the decimal value: 978 of 1600
+// is 61.125 %, stored in binary as 61.12499…, and publishes as 61.13.
+func TestPublishedRoundsHalfUp(t *testing.T) {
+	if p := Published(978.0 / 1600); p != 61.13 {
+		t.Fatalf("Published(978/1600) = %v, want 61.13", p)
+	}
+	if p := Published(2.0 / 3); p != 66.67 {
+		t.Fatalf("Published(2/3) = %v, want 66.67", p)
+	}
+}
+
 func TestMovement(t *testing.T) {
 	prev := []Entry{entry("a", 9, 10), entry("b", 8, 10), entry("c", 1, 10)}
 	cur := []Entry{entry("a", 1, 10), entry("b", 9, 10), entry("c", 8, 10), entry("d", 5, 10)}

@@ -100,6 +100,22 @@ func HalfOf(y, h int) Period {
 	return Period{Kind: Half, From: from, To: from.AddDate(0, 6, -1)}
 }
 
+// Containing returns the month, quarter, half or year that holds day d;
+// ok is false for the other kinds (YTD, ranges), which no day determines.
+func Containing(kind PeriodKind, d time.Time) (p Period, ok bool) {
+	switch kind {
+	case Month:
+		return MonthOf(d.Year(), d.Month()), true
+	case Quarter:
+		return QuarterOf(d.Year(), (int(d.Month())-1)/3+1), true
+	case Half:
+		return HalfOf(d.Year(), (int(d.Month())-1)/6+1), true
+	case Year:
+		return YearOf(d.Year()), true
+	}
+	return Period{}, false
+}
+
 // YearOf returns a calendar year.
 func YearOf(y int) Period {
 	return Period{Kind: Year, From: egovkpi.Date(y, 1, 1), To: egovkpi.Date(y, 12, 31)}
@@ -124,9 +140,9 @@ func (p Period) String() string {
 	case Month:
 		return p.From.Format("2006-01")
 	case Quarter:
-		return fmt.Sprintf("%dQ%d", p.From.Year(), (int(p.From.Month())-1)/3+1)
+		return fmt.Sprintf("%dQ%d", p.From.Year(), (int(p.From.Month())+2)/3)
 	case Half:
-		return fmt.Sprintf("%dH%d", p.From.Year(), (int(p.From.Month())-1)/6+1)
+		return fmt.Sprintf("%dH%d", p.From.Year(), (int(p.From.Month())+5)/6)
 	case Year:
 		return strconv.Itoa(p.From.Year())
 	case YTD:
@@ -138,25 +154,15 @@ func (p Period) String() string {
 // Days is the number of days in the period.
 func (p Period) Days() int { return int(p.To.Sub(p.From).Hours()/24) + 1 }
 
-// Contains reports whether day d is in the period.
-func (p Period) Contains(d time.Time) bool { return !d.Before(p.From) && !d.After(p.To) }
-
 // Previous returns the previous comparable period: the month, quarter,
 // half or year before; for a year to date, the same days of the year
 // before (1 January to the same date, 28 February for a 29 February); for
 // a range, the range of the same length just before it.
 func (p Period) Previous() Period {
+	if prev, ok := Containing(p.Kind, p.From.AddDate(0, 0, -1)); ok {
+		return prev
+	}
 	switch p.Kind {
-	case Month:
-		return MonthOf(p.From.AddDate(0, -1, 0).Year(), p.From.AddDate(0, -1, 0).Month())
-	case Quarter:
-		prev := p.From.AddDate(0, -3, 0)
-		return QuarterOf(prev.Year(), (int(prev.Month())-1)/3+1)
-	case Half:
-		prev := p.From.AddDate(0, -6, 0)
-		return HalfOf(prev.Year(), (int(prev.Month())-1)/6+1)
-	case Year:
-		return YearOf(p.From.Year() - 1)
 	case YTD:
 		y := p.From.Year() - 1
 		m, d := p.To.Month(), p.To.Day()

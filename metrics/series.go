@@ -34,17 +34,8 @@ type Series struct {
 func Steps(from, to time.Time, step PeriodKind) ([]Period, error) {
 	var out []Period
 	for d := from; !d.After(to); {
-		var p Period
-		switch step {
-		case Month:
-			p = MonthOf(d.Year(), d.Month())
-		case Quarter:
-			p = QuarterOf(d.Year(), (int(d.Month())-1)/3+1)
-		case Half:
-			p = HalfOf(d.Year(), (int(d.Month())-1)/6+1)
-		case Year:
-			p = YearOf(d.Year())
-		default:
+		p, ok := Containing(step, d)
+		if !ok {
 			return nil, fmt.Errorf("unknown step %q (accepted: month, quarter, half, year)", step)
 		}
 		out = append(out, p)
@@ -140,7 +131,7 @@ func (s Series) JSON() SeriesJSON {
 	}
 	for _, p := range s.Points {
 		pj := PointJSON{Period: p.Period.String(), From: p.Period.From.Format(egovkpi.DateLayout), To: p.Period.To.Format(egovkpi.DateLayout),
-			Carried: p.Carried, Numerator: p.Value.Num, Denominator: p.Value.Den, Value: p.Value.Ratio(), Completeness: roundTo(p.Completeness, 4)}
+			Carried: p.Carried, Numerator: p.Value.Num, Denominator: p.Value.Den, Value: p.Value.Ratio(), Completeness: roundCompleteness(p.Completeness)}
 		if r := p.Value.Ratio(); r != nil {
 			pub := Published(*r)
 			pj.Published = &pub

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 	"time"
 
@@ -91,7 +92,7 @@ func figuresOf(ctx context.Context, conn driver.Conn, reg *refdata.Registry, blo
 			delete(shown, id)
 		}
 	}
-	var units []string
+	units := []string{} // not nil: a filter that leaves no unit reads none
 	for _, carried := range shown {
 		units = append(units, carried...)
 	}
@@ -238,7 +239,7 @@ func (t Table) JSON(reg *refdata.Registry) TableJSON {
 		u, _ := reg.ByID(e.UnitID)
 		r := RowJSON{UnitID: e.UnitID, Code: u.Code, NameVI: u.NameVI, NameEN: u.NameEN, Region: u.Region,
 			Numerator: e.Value.Num, Denominator: e.Value.Den, Value: e.Value.Ratio(), Published: e.Published, Movement: e.Movement,
-			Completeness: roundTo(e.Completeness, 4), NotEnoughData: e.NotEnoughData}
+			Completeness: roundCompleteness(e.Completeness), NotEnoughData: e.NotEnoughData}
 		if e.Rank > 0 {
 			rank := e.Rank
 			r.Rank = &rank
@@ -251,13 +252,8 @@ func (t Table) JSON(reg *refdata.Registry) TableJSON {
 	return out
 }
 
-func roundTo(x float64, decimals int) float64 {
-	p := 1.0
-	for range decimals {
-		p *= 10
-	}
-	return float64(int64(x*p+0.5)) / p
-}
+// roundCompleteness keeps 4 decimals of a share (0.9677, i.e. 96.77 %).
+func roundCompleteness(x float64) float64 { return math.Round(x*1e4) / 1e4 }
 
 // MarshalIndent is the one JSON encoding of a table, so the API and the CLI
 // print the same bytes.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 
 	"egovkpi"
 )
@@ -28,7 +29,9 @@ type Target struct {
 func (t Target) Computed() bool { return !strings.HasPrefix(t.KPI, "[") }
 
 // Targets returns the embedded targets.
-func Targets() ([]Target, error) { return ParseTargets(strings.NewReader(targetsCSV)) }
+func Targets() ([]Target, error) { return embeddedTargets() }
+
+var embeddedTargets = sync.OnceValues(func() ([]Target, error) { return ParseTargets(strings.NewReader(targetsCSV)) })
 
 // ParseTargets reads targets in the shape of targets.csv (# lines are
 // comments); every error names the line.

@@ -80,11 +80,11 @@ func benchFigures(ctx context.Context, c *cli, db *database, last time.Time, yea
 	}
 
 	// The last whole quarter and year of the data.
-	q := metrics.QuarterOf(last.Year(), (int(last.Month())-1)/3+1)
+	q, _ := metrics.Containing(metrics.Quarter, last)
 	if !q.To.Equal(last) {
 		q = q.Previous()
 	}
-	y := metrics.YearOf(last.Year())
+	y, _ := metrics.Containing(metrics.Year, last)
 	if !y.To.Equal(last) {
 		y = y.Previous()
 	}

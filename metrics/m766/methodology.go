@@ -573,11 +573,14 @@ func (v *Version) Inputs() []string {
 
 // BandOf returns the band of a total: the first band, from the highest,
 // whose Min the total reaches.
-func (v *Version) BandOf(total float64) Band {
-	for _, b := range v.Bands {
+func (v *Version) BandOf(total float64) Band { return v.Bands[v.bandIndex(total)] }
+
+// bandIndex is the index in Bands of a total's band (Score and BandOf).
+func (v *Version) bandIndex(total float64) int {
+	for i, b := range v.Bands {
 		if total >= b.Min {
-			return b
+			return i
 		}
 	}
-	return v.Bands[len(v.Bands)-1]
+	return len(v.Bands) - 1
 }

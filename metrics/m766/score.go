@@ -142,13 +142,7 @@ func (v *Version) Score(in Inputs) Result {
 	}
 
 	// The band depends on its own cut-off and on the one of the band above.
-	bi := len(v.Bands) - 1
-	for i, b := range v.Bands {
-		if res.Total >= b.Min {
-			bi = i
-			break
-		}
-	}
+	bi := v.bandIndex(res.Total)
 	b := v.Bands[bi]
 	res.Band = BandResult{ID: b.ID, Name: b.Name, Min: b.Min}
 	if !b.Confirmed {
