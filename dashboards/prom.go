@@ -68,7 +68,7 @@ type collectionCollector struct{ a *App }
 var (
 	runsDesc = prometheus.NewDesc("egovkpi_collection_runs", "Collection runs recorded, by kind and latest status.", []string{"kind", "status"}, nil)
 	rowsDesc = prometheus.NewDesc("egovkpi_collection_rows", "Rows accepted and quarantined by the recorded runs.", []string{"outcome"}, nil)
-	quarDesc = prometheus.NewDesc("egovkpi_quarantine_records", "Records held in quarantine.", nil, nil)
+	quarDesc = prometheus.NewDesc("egovkpi_quarantine_records", "Records ever quarantined (replayed ones included).", nil, nil)
 	upDesc   = prometheus.NewDesc("egovkpi_collection_stats_up", "1 when the collection statistics could be read.", nil, nil)
 )
 
