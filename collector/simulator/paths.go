@@ -78,8 +78,9 @@ func (p path) inv(u float64) float64 {
 	return math.Inf(1)
 }
 
-// The national paths the simulator is calibrated on (kpi-spec.md and
-// data/national_online_services_timeseries.csv).
+// The national paths the simulator is calibrated on: published national
+// figures, quoted in each path's comment, with straight lines between them
+// (the sources are not part of this repository).
 var (
 	// pathLevel4 is the share of procedures eligible for full-process that
 	// have a level-4 (full-process) service: ≈11 % in March 2020, 31 % early
