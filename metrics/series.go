@@ -69,15 +69,11 @@ func UnitSeries(ctx context.Context, conn driver.Conn, reg *refdata.Registry, u 
 	}
 	for _, p := range steps {
 		carried := lineage(reg, u.ID, p)
-		vals, err := Compute(ctx, conn, p, []KPI{k}, carried)
+		vals, days, err := computeWithDays(ctx, conn, p, []KPI{k}, carried)
 		if err != nil {
 			return s, err
 		}
 		v := Carry(vals, map[string][]string{u.ID: carried}, []KPI{k})[u.ID][k.ID]
-		days, err := daysWithData(ctx, conn, p, carried)
-		if err != nil {
-			return s, err
-		}
 		s.Points = append(s.Points, Point{Period: p, Carried: carried, Value: v, Completeness: completeness(reg, carried, days, p, today)})
 	}
 	if preds := reg.Predecessors(u.ID); len(preds) > 0 && !u.ValidFrom.After(to) && u.ValidFrom.After(from) {

@@ -97,12 +97,8 @@ func figuresOf(ctx context.Context, conn driver.Conn, reg *refdata.Registry, blo
 		units = append(units, carried...)
 	}
 	sort.Strings(units)
-	var vals Values
-	var days map[string]int
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) { vals, err = Compute(gctx, conn, p, kpis, units); return })
-	g.Go(func() (err error) { days, err = daysWithData(gctx, conn, p, units); return })
-	if err := g.Wait(); err != nil {
+	vals, days, err := computeWithDays(ctx, conn, p, kpis, units)
+	if err != nil {
 		return figures{}, err
 	}
 	fig := figures{Carried: shown, Values: Carry(vals, shown, kpis), Completeness: map[string]float64{}}
@@ -128,25 +124,25 @@ func completeness(reg *refdata.Registry, carried []string, days map[string]int, 
 	return min(1, float64(with)/float64(exp))
 }
 
-// daysWithData counts, per unit, the days of the period a load covered.
-func daysWithData(ctx context.Context, conn driver.Conn, p Period, units []string) (map[string]int, error) {
-	cond, args := unitFilter(units)
-	rows, err := conn.Query(ctx, "SELECT unit_id, toUInt32(count()) AS covered FROM usage_unit_day WHERE day >= toDate(?) AND day <= toDate(?) AND "+cond+" GROUP BY unit_id",
-		append([]any{p.From.Format(egovkpi.DateLayout), p.To.Format(egovkpi.DateLayout)}, args...)...)
+// daysCovered is an internal figure read with the day-based KPIs (one
+// scan of usage_unit_day, not two): the days of the period a load covered,
+// the numerator of data completeness.
+var daysCovered = KPI{ID: "_days_covered", Source: UnitDay, Numerator: "count()", Denominator: "count()"}
+
+// computeWithDays is Compute plus each unit's days covered.
+func computeWithDays(ctx context.Context, conn driver.Conn, p Period, kpis []KPI, units []string) (Values, map[string]int, error) {
+	vals, err := Compute(ctx, conn, p, append(kpis[:len(kpis):len(kpis)], daysCovered), units)
 	if err != nil {
-		return nil, fmt.Errorf("metrics: days with data in %s: %w", p, err)
+		return nil, nil, err
 	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var u string
-		var n uint32
-		if err := rows.Scan(&u, &n); err != nil {
-			return nil, fmt.Errorf("metrics: days with data: %w", err)
+	days := map[string]int{}
+	for unit, byKPI := range vals {
+		if v, ok := byKPI[daysCovered.ID]; ok && v.Num != nil {
+			days[unit] = int(*v.Num)
 		}
-		out[u] = int(n)
+		delete(byKPI, daysCovered.ID)
 	}
-	return out, rows.Err()
+	return vals, days, nil
 }
 
 // TableJSON is the JSON form of a league table, the same for the API and
