@@ -78,6 +78,16 @@ func TestNationalWritesTheSimulatorsData(t *testing.T) {
 	if int64(want) != sum.Rows || n != uint64(want) || sum.Units != units || sum.Loads != loads || want == 0 {
 		t.Fatalf("wrote %d rows (%d stored), %d units, %d loads; want %d rows, %d units, %d loads", sum.Rows, n, sum.Units, sum.Loads, want, units, loads)
 	}
+	// One catalogue per unit and month, as of the month's first day (or the
+	// unit's first day): the window starts on 2025-06-29 but June's
+	// catalogues are as of 2025-06-01.
+	var cats, notFirst uint64
+	if err := db.Conn.QueryRow(ctx, "SELECT count(), countIf(toDayOfMonth(as_of) != 1) FROM catalogue_versions").Scan(&cats, &notFirst); err != nil {
+		t.Fatal(err)
+	}
+	if cats != uint64(loads) || sum.Catalogues != loads || notFirst != 0 {
+		t.Fatalf("%d catalogues written (summary says %d), %d not as of a month's first day; want %d", cats, sum.Catalogues, notFirst, loads)
+	}
 }
 
 func TestPercentile(t *testing.T) {

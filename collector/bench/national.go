@@ -15,6 +15,8 @@ import (
 
 // NationalSummary describes the data National wrote.
 type NationalSummary struct {
+	// Loads counts the usage loads (one per unit and month), Catalogues the
+	// catalogues written (one per unit and month).
 	Units, Loads, Catalogues int
 	Rows                     int64
 	Took                     time.Duration
@@ -24,16 +26,18 @@ type NationalSummary struct {
 
 // National writes the simulator's clean statistics of every unit for the
 // days from..to (each unit within its validity) straight through the store,
-// one load per unit and month, plus each unit's catalogue as of the first
-// day of every month it served. There is no HTTP, JSON or checking: it
-// makes national-scale data for the benchmarks of figures, not of
-// collection. Rollups are not refreshed (see Summary.Touched). progress,
-// if not nil, gets the rows written so far now and then.
+// one load per unit and month, plus each unit's catalogue of every such
+// month, as of the month's first day (or the unit's first day, for the month
+// it began). There is no HTTP, JSON or checking of the unit and catalogue
+// rules: it makes national-scale data for the benchmarks of figures, not of
+// collection. Rollups are not refreshed (see NationalSummary.Touched).
+// progress, if not nil, gets the rows written so far now and then.
 func National(ctx context.Context, st *store.Store, sim *simulator.Simulator, from, to time.Time, workers int, progress func(rows int64)) (NationalSummary, error) {
 	start := time.Now()
 	type job struct {
 		unit     string
 		from, to time.Time
+		asOf     time.Time // of the month's catalogue
 	}
 	var jobs []job
 	units := map[string]bool{}
@@ -55,7 +59,11 @@ func National(ctx context.Context, st *store.Store, sim *simulator.Simulator, fr
 			if f.After(t) {
 				continue
 			}
-			jobs = append(jobs, job{u.ID, f, t})
+			asOf := m
+			if !u.ValidOn(asOf) {
+				asOf = u.ValidFrom
+			}
+			jobs = append(jobs, job{u.ID, f, t, asOf})
 			units[u.ID] = true
 		}
 	}
@@ -84,10 +92,13 @@ func National(ctx context.Context, st *store.Store, sim *simulator.Simulator, fr
 					return
 				}
 				j := jobs[i]
-				if err := writeCatalogueAsOf(ctx, st, sim, j.unit, j.from); err != nil {
+				if err := writeCatalogueAsOf(ctx, st, sim, j.unit, j.asOf); err != nil {
 					fail(err)
 					return
 				}
+				mu.Lock()
+				sum.Catalogues++
+				mu.Unlock()
 				n, touched, err := writeMonth(ctx, st, sim, j.unit, j.from, j.to)
 				if err != nil {
 					fail(err)
@@ -96,7 +107,6 @@ func National(ctx context.Context, st *store.Store, sim *simulator.Simulator, fr
 				total := rows.Add(int64(n))
 				mu.Lock()
 				sum.Loads++
-				sum.Catalogues++
 				sum.Touched.Merge(touched)
 				mu.Unlock()
 				if progress != nil && i%200 == 0 {
@@ -144,6 +154,7 @@ func writeMonth(ctx context.Context, st *store.Store, sim *simulator.Simulator, 
 	return len(rows), t, err
 }
 
+// writeCatalogueAsOf writes the simulator's catalogue of unit as of asOf.
 func writeCatalogueAsOf(ctx context.Context, st *store.Store, sim *simulator.Simulator, unit string, asOf time.Time) error {
 	ps, err := sim.Catalogue(unit, asOf)
 	if err != nil {
@@ -151,12 +162,11 @@ func writeCatalogueAsOf(ctx context.Context, st *store.Store, sim *simulator.Sim
 	}
 	procs := make([]record.Procedure, 0, len(ps))
 	for _, p := range ps {
-		svc, err := record.ServiceOf(p.Level, asOf)
+		pr, err := record.ProcedureOf(p, asOf)
 		if err != nil {
 			return fmt.Errorf("bench: catalogue of %s as of %s: %w", unit, asOf.Format(protocol.DateLayout), err)
 		}
-		procs = append(procs, record.Procedure{Code: p.Code, Name: p.Name, Field: p.Field, Level: p.Level, Service: svc,
-			EligibleFullProcess: p.EligibleFullProcess, FeeBearing: p.FeeBearing, PaperResult: p.PaperResult, NPSPIntegrated: p.NPSPIntegrated})
+		procs = append(procs, pr)
 	}
 	return st.WriteCatalogue(ctx, store.CatalogueLoad{LoadID: st.NewLoadID(), Source: "bench", UnitID: unit, AsOf: asOf, Procedures: procs})
 }

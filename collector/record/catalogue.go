@@ -67,6 +67,12 @@ func DecodeProcedure(raw json.RawMessage, asOf time.Time) (Procedure, error) {
 	if err := dec.Decode(&p); err != nil {
 		return Procedure{}, invalid("catalogue entry: %v", protocol.DescribeJSONError(raw, err))
 	}
+	return ProcedureOf(p, asOf)
+}
+
+// ProcedureOf checks a catalogue entry as of asOf (code format, name, level
+// of its era, full-process eligibility) and returns it in the stored form.
+func ProcedureOf(p protocol.Procedure, asOf time.Time) (Procedure, error) {
 	code := strings.TrimSpace(p.Code)
 	if !ValidProcedureCode(code) {
 		return Procedure{}, invalid("procedure %q is not a national procedure code (like 1.001234)", p.Code)
