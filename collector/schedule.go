@@ -164,9 +164,21 @@ func (c *Collector) scheduled(ctx context.Context, src Source, pool chan struct{
 	}
 }
 
-// PullAll pulls [from, to] of every source through a pool of workers and
-// waits for the rollups; it returns the runs.
+// PullAll pulls [from, to] of every enabled source through a pool of
+// workers and waits for the rollups; it returns the runs.
 func (c *Collector) PullAll(ctx context.Context, srcs []Source, from, to time.Time, workers int) []store.Run {
+	runs := c.PullEach(ctx, srcs, from, to, workers)
+	if err := c.Refresher.Flush(context.WithoutCancel(ctx)); err != nil {
+		c.log.Error("rollup refresh", slog.Any("err", err))
+	}
+	return runs
+}
+
+// PullEach pulls [from, to] of every enabled source through a pool of
+// workers (eight when workers ≤ 0) and returns the runs. Unlike PullAll it
+// does not wait for the rollups: the slices the loads touched stay queued
+// in the Refresher.
+func (c *Collector) PullEach(ctx context.Context, srcs []Source, from, to time.Time, workers int) []store.Run {
 	if workers <= 0 {
 		workers = 8
 	}
@@ -188,7 +200,7 @@ func (c *Collector) PullAll(ctx context.Context, srcs []Source, from, to time.Ti
 			break
 		}
 		wg.Add(1)
-		go func(src Source) {
+		go func() {
 			defer func() { <-pool; wg.Done() }()
 			run, err := c.Pull(ctx, src, from, to, nil)
 			if err != nil {
@@ -197,12 +209,9 @@ func (c *Collector) PullAll(ctx context.Context, srcs []Source, from, to time.Ti
 			mu.Lock()
 			runs = append(runs, run)
 			mu.Unlock()
-		}(src)
+		}()
 	}
 	wg.Wait()
-	if err := c.Refresher.Flush(context.WithoutCancel(ctx)); err != nil {
-		c.log.Error("rollup refresh", slog.Any("err", err))
-	}
 	return runs
 }
 

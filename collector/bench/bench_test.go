@@ -2,10 +2,13 @@ package bench
 
 import (
 	"context"
+	"net/http/httptest"
 	"testing"
 	"time"
 
 	"egovkpi"
+	"egovkpi/collector"
+	"egovkpi/collector/pull"
 	"egovkpi/collector/simulator"
 	"egovkpi/collector/store"
 	"egovkpi/internal/chtest"
@@ -87,6 +90,49 @@ func TestNationalWritesTheSimulatorsData(t *testing.T) {
 	}
 	if cats != uint64(loads) || sum.Catalogues != loads || notFirst != 0 {
 		t.Fatalf("%d catalogues written (summary says %d), %d not as of a month's first day; want %d", cats, sum.Catalogues, notFirst, loads)
+	}
+}
+
+// TestCollectThenRefreshSkipsDisabledSources: like PullAll, a disabled
+// source is not pulled; the rollups are refreshed after the collection.
+func TestCollectThenRefreshSkipsDisabledSources(t *testing.T) {
+	db := testdb.Migrated(t)
+	ctx := context.Background()
+	reg, err := refdata.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim := simulator.New(simulator.Options{Seed: 1, Registry: reg})
+	srv := httptest.NewServer(sim.Handler())
+	t.Cleanup(srv.Close)
+	d := egovkpi.Date(2025, 8, 4)
+	var srcs []collector.Source
+	for _, s := range Sources(sim, srv.URL, d, d) {
+		if s.UnitID == "p34-08" || s.UnitID == "p34-01" {
+			s.Enabled = s.UnitID == "p34-08"
+			srcs = append(srcs, s)
+		}
+	}
+	col := collector.New(store.New(db.Conn, nil), reg, collector.Options{Client: &pull.Client{MaxRetryAfter: 5 * time.Second}})
+	sum, _, err := CollectThenRefresh(ctx, col, srcs, d, d, 2)
+	if err != nil || len(srcs) != 2 || sum.Sources != 1 || sum.ByStatus[store.RunOK] != 1 || sum.Accepted == 0 {
+		t.Fatalf("%d sources: %+v, %v", len(srcs), sum, err)
+	}
+	var units []string
+	rows, err := db.Conn.Query(ctx, "SELECT DISTINCT unit_id FROM usage_unit_day")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u string
+		if err := rows.Scan(&u); err != nil {
+			t.Fatal(err)
+		}
+		units = append(units, u)
+	}
+	if err := rows.Err(); err != nil || len(units) != 1 || units[0] != "p34-08" {
+		t.Fatalf("rollups of %v (%v), want p34-08 only", units, err)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"egovkpi/collector"
@@ -58,7 +57,12 @@ type CollectSummary struct {
 func CollectAll(ctx context.Context, col *collector.Collector, srcs []collector.Source, from, to time.Time, workers int) CollectSummary {
 	start := time.Now()
 	runs := col.PullAll(ctx, srcs, from, to, workers)
-	s := CollectSummary{Took: time.Since(start), Sources: len(runs), ByStatus: map[string]int{}}
+	return summarise(runs, time.Since(start))
+}
+
+// summarise counts the runs of a collection that took took.
+func summarise(runs []store.Run, took time.Duration) CollectSummary {
+	s := CollectSummary{Took: took, Sources: len(runs), ByStatus: map[string]int{}}
 	for _, r := range runs {
 		s.add(r)
 	}
@@ -90,29 +94,13 @@ func Sources(sim *simulator.Simulator, baseURL string, from, to time.Time) []col
 	return out
 }
 
-// CollectThenRefresh pulls [from, to] from every source through workers
-// without refreshing the rollups, then refreshes them in one go: it returns
-// the collection's summary and how long the refresh took, so that the two
-// are measured apart.
+// CollectThenRefresh pulls [from, to] from every enabled source through
+// workers without refreshing the rollups, then refreshes them in one go: it
+// returns the collection's summary and how long the refresh took, so that
+// the two are measured apart.
 func CollectThenRefresh(ctx context.Context, col *collector.Collector, srcs []collector.Source, from, to time.Time, workers int) (CollectSummary, time.Duration, error) {
 	start := time.Now()
-	s := CollectSummary{Sources: len(srcs), ByStatus: map[string]int{}}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	pool := make(chan struct{}, max(1, workers))
-	for _, src := range srcs {
-		wg.Add(1)
-		pool <- struct{}{}
-		go func(src collector.Source) {
-			defer func() { <-pool; wg.Done() }()
-			r, _ := col.Pull(ctx, src, from, to, nil)
-			mu.Lock()
-			defer mu.Unlock()
-			s.add(r)
-		}(src)
-	}
-	wg.Wait()
-	s.Took = time.Since(start)
+	s := summarise(col.PullEach(ctx, srcs, from, to, workers), time.Since(start))
 	refresh := time.Now()
 	err := col.Refresher.Flush(ctx)
 	return s, time.Since(refresh), err
