@@ -30,20 +30,14 @@ func Yesterday(now time.Time) time.Time {
 }
 
 // backoff is how long a source that failed n times in a row is left alone:
-// 5 minutes doubling up to a day, with jitter.
+// 5 minutes doubling, with jitter, and never more than a day.
 func backoff(n int) time.Duration {
 	if n <= 0 {
 		return 0
 	}
-	d := 5 * time.Minute << min(n-1, 9)
-	if d > 24*time.Hour {
-		d = 24 * time.Hour
-	}
-	return jitterDuration(d)
-}
-
-func jitterDuration(d time.Duration) time.Duration {
-	return d/2 + time.Duration(time.Now().UnixNano()%int64(d))
+	const most = 24 * time.Hour
+	d := min(5*time.Minute<<min(n-1, 9), most)
+	return min(pull.Jitter(d), most)
 }
 
 // Pull collects [from, to] of src like Collect and updates the source's

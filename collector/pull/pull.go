@@ -185,7 +185,7 @@ func (c *Client) page(ctx context.Context, src Source, u string, parse func([]by
 			return "", &RetryLaterError{URL: u, Until: time.Now().Add(wait)}
 		}
 		if wait == 0 {
-			wait = jitter(backoff << (attempt - 1))
+			wait = Jitter(backoff << (attempt - 1))
 		}
 		st.Retries++
 		select {
@@ -278,8 +278,9 @@ func retryAfter(h string) time.Duration {
 	return 0
 }
 
-// jitter spreads d over [d/2, 3d/2).
-func jitter(d time.Duration) time.Duration {
+// Jitter spreads d at random over [d/2, 3d/2), so that clients that failed
+// together do not retry together.
+func Jitter(d time.Duration) time.Duration {
 	if d <= 0 {
 		return 0
 	}

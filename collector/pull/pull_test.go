@@ -92,3 +92,14 @@ func TestOversizePageIsRefused(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+func TestJitterSpreadsOverHalfToOneAndAHalf(t *testing.T) {
+	if Jitter(0) != 0 {
+		t.Fatal("Jitter(0) != 0")
+	}
+	for range 1000 {
+		if d := Jitter(time.Second); d < 500*time.Millisecond || d >= 1500*time.Millisecond {
+			t.Fatalf("Jitter(1s) = %s", d)
+		}
+	}
+}
