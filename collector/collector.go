@@ -20,11 +20,11 @@ import (
 	"egovkpi/internal/refdata"
 )
 
+// chunkDays is the number of days asked in one usage request.
+const chunkDays = 7
+
 // Options tune a Collector.
 type Options struct {
-	// ChunkDays is the number of days asked in one usage request; zero
-	// means 7.
-	ChunkDays int
 	// Client fetches pages; nil means a client with default retries.
 	Client *pull.Client
 	Log    *slog.Logger
@@ -36,7 +36,6 @@ type Collector struct {
 	units   *refdata.Registry
 	client  *pull.Client
 	log     *slog.Logger
-	chunk   int
 	checker *record.Checker
 	cat     *catalogues
 	// Refresher keeps the rollups up to date with every load.
@@ -48,13 +47,10 @@ func New(st *store.Store, units *refdata.Registry, o Options) *Collector {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
-	if o.ChunkDays == 0 {
-		o.ChunkDays = 7
-	}
 	if o.Client == nil {
 		o.Client = &pull.Client{}
 	}
-	c := &Collector{store: st, units: units, client: o.Client, log: o.Log, chunk: o.ChunkDays,
+	c := &Collector{store: st, units: units, client: o.Client, log: o.Log,
 		cat: newCatalogues(st), Refresher: NewRefresher(st, o.Log)}
 	c.checker = &record.Checker{Units: units, Procedures: c.cat.inForce}
 	return c
@@ -94,7 +90,7 @@ func (c *Collector) Collect(ctx context.Context, src Source, from, to time.Time,
 	if err := c.store.SaveRun(ctx, run); err != nil {
 		return run, err
 	}
-	chunks := splitDays(from, to, c.chunk)
+	chunks := splitDays(from, to, chunkDays)
 	all := 0
 	for _, ch := range chunks {
 		all += days(ch[0], ch[1])
@@ -106,18 +102,17 @@ func (c *Collector) Collect(ctx context.Context, src Source, from, to time.Time,
 		wg     sync.WaitGroup
 		sem    = make(chan struct{}, max(1, src.Concurrency))
 		prog   = Progress{Source: src.ID, DaysAll: all}
-		cctx   = ctx
 		client = c.clientFor(src)
 	)
 	for _, ch := range chunks {
-		if cctx.Err() != nil {
+		if ctx.Err() != nil {
 			break
 		}
 		sem <- struct{}{}
 		wg.Add(1)
 		go func(ch [2]time.Time) {
 			defer func() { <-sem; wg.Done() }()
-			res := c.collectChunk(cctx, client, src, ch[0], ch[1])
+			res := c.collectChunk(ctx, client, src, ch[0], ch[1])
 			mu.Lock()
 			defer mu.Unlock()
 			run.Requests += res.requests
@@ -301,22 +296,17 @@ func (c *Collector) ensureCatalogues(ctx context.Context, client *pull.Client, s
 		if has {
 			continue
 		}
-		if err := c.CollectCatalogue(ctx, client, src, asOf, res); err != nil {
+		if err := c.collectCatalogue(ctx, client, src, asOf, res); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// CollectCatalogue pulls and stores one catalogue as of asOf.
-func (c *Collector) CollectCatalogue(ctx context.Context, client *pull.Client, src Source, asOf time.Time, res *chunkResult) error {
-	if client == nil {
-		client = c.clientFor(src)
-	}
+// collectCatalogue pulls and stores one catalogue as of asOf.
+func (c *Collector) collectCatalogue(ctx context.Context, client *pull.Client, src Source, asOf time.Time, res *chunkResult) error {
 	pages, st, err := client.Catalogue(ctx, pull.Source{ID: src.ID, URL: src.URL, Token: src.Token}, asOf)
-	if res != nil {
-		res.requests += st.Requests
-	}
+	res.requests += st.Requests
 	if err != nil {
 		c.quarantinePage(ctx, src, err)
 		return fmt.Errorf("catalogue as of %s: %w", asOf.Format(protocol.DateLayout), err)

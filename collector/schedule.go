@@ -60,12 +60,9 @@ func (c *Collector) Pull(ctx context.Context, src Source, from, to time.Time, pr
 		row.ConsecutiveErrors++
 		row.LastError = err.Error()
 		row.NextCheck = later.Until
-	case err != nil || run.Status == store.RunFailed:
+	case err != nil: // a failed run comes with its error
 		row.ConsecutiveErrors++
-		row.LastError = run.Error
-		if err != nil {
-			row.LastError = err.Error()
-		}
+		row.LastError = err.Error()
 		row.NextCheck = now.Add(backoff(row.ConsecutiveErrors))
 	case run.Status == store.RunAbandoned:
 		// Stopped by us, not the portal's fault.
@@ -118,7 +115,6 @@ func (c *Collector) Schedule(ctx context.Context, srcs []Source, workers int) er
 		if !src.Enabled {
 			continue
 		}
-		src := src
 		if _, err := cr.AddFunc(src.Schedule, func() { c.scheduled(ctx, src, pool) }); err != nil {
 			return fmt.Errorf("collector: source %s: schedule %q: %w", src.ID, src.Schedule, err)
 		}

@@ -30,28 +30,30 @@ type Source struct {
 	Token string
 }
 
-// Client fetches listings from portals.
+// Limits of a listing.
+const (
+	// attempts is how many times a page is tried.
+	attempts = 5
+	// maxPages bounds one listing.
+	maxPages = 10_000
+)
+
+// Client fetches listings from portals. It does not send page_size: portals
+// choose the size of their pages.
 type Client struct {
 	HTTP *http.Client
-	// Attempts is how many times a page is tried; zero means 5.
-	Attempts int
 	// Backoff is the first pause between attempts, doubled each time with
 	// ±50 % jitter; zero means 500 ms.
 	Backoff time.Duration
 	// MaxRetryAfter is the longest Retry-After the client waits for; a
 	// longer one ends the listing with a *RetryLaterError. Zero means 30 s.
 	MaxRetryAfter time.Duration
-	// PageSize is sent as page_size; zero lets the portal choose.
-	PageSize int
-	// MaxPages bounds one listing; zero means 10,000.
-	MaxPages int
 }
 
 // Stats counts what a listing cost.
 type Stats struct {
 	Requests int
 	Retries  int
-	Bytes    int64
 	Pages    int
 }
 
@@ -117,13 +119,6 @@ func (c *Client) Catalogue(ctx context.Context, src Source, asOf time.Time) ([]p
 // returns the next token.
 func (c *Client) list(ctx context.Context, src Source, path string, q url.Values, parse func([]byte) (string, error)) (Stats, error) {
 	var st Stats
-	maxPages := c.MaxPages
-	if maxPages == 0 {
-		maxPages = 10_000
-	}
-	if c.PageSize > 0 {
-		q.Set("page_size", strconv.Itoa(c.PageSize))
-	}
 	seen := map[string]bool{}
 	token := ""
 	for {
@@ -152,10 +147,6 @@ func (c *Client) list(ctx context.Context, src Source, path string, q url.Values
 
 // page fetches and parses one page, retrying what can be retried.
 func (c *Client) page(ctx context.Context, src Source, u string, parse func([]byte) (string, error), st *Stats) (string, error) {
-	attempts := c.Attempts
-	if attempts == 0 {
-		attempts = 5
-	}
 	backoff := c.Backoff
 	if backoff == 0 {
 		backoff = 500 * time.Millisecond
@@ -219,7 +210,6 @@ func (c *Client) try(ctx context.Context, src Source, u string, parse func([]byt
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, protocol.MaxBodyBytes+1))
-	st.Bytes += int64(len(body))
 	if err != nil {
 		if ctx.Err() != nil {
 			return 0, "", fmt.Errorf("pull %s: %w", u, ctx.Err())
