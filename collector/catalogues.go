@@ -10,98 +10,190 @@ import (
 	"egovkpi/collector/store"
 )
 
+// catalogueTTL is how long what was read of a unit's catalogues is trusted:
+// another process (serve, run) may store a catalogue meanwhile.
+const catalogueTTL = time.Minute
+
 // catalogues caches which catalogues are stored and their procedure codes,
-// to check usage records against the catalogue in force on their day.
+// to check usage records against the catalogue in force on their day. The
+// database is the truth: a unit with no catalogue is not cached, a catalogue
+// not found in the cache is looked for again, and what was read is dropped
+// after catalogueTTL.
 type catalogues struct {
 	store *store.Store
+	ttl   time.Duration
+	now   func() time.Time
 	mu    sync.Mutex
-	dates map[string][]time.Time                   // unit → stored as_of dates, sorted
-	codes map[string]map[time.Time]map[string]bool // unit → as_of → codes
+	units map[string]*unitCatalogues
+}
+
+// unitCatalogues is what is known of one unit's stored catalogues.
+type unitCatalogues struct {
+	read  time.Time                     // when dates were read from the database
+	dates []time.Time                   // stored as_of dates, sorted; never changed in place
+	codes map[time.Time]map[string]bool // as_of → codes of its current load, filled on demand
 }
 
 func newCatalogues(st *store.Store) *catalogues {
-	return &catalogues{store: st, dates: map[string][]time.Time{}, codes: map[string]map[time.Time]map[string]bool{}}
+	return &catalogues{store: st, ttl: catalogueTTL, now: time.Now, units: map[string]*unitCatalogues{}}
 }
 
-// load reads a unit's stored catalogue dates once.
-func (c *catalogues) load(ctx context.Context, unitID string) ([]time.Time, error) {
-	c.mu.Lock()
-	ds, ok := c.dates[unitID]
-	c.mu.Unlock()
-	if ok {
-		return ds, nil
+// fresh returns unitID's cache entry if it is younger than the TTL. The
+// caller holds c.mu.
+func (c *catalogues) fresh(unitID string) *unitCatalogues {
+	e := c.units[unitID]
+	if e == nil || c.now().Sub(e.read) >= c.ttl {
+		return nil
 	}
-	ds, err := c.store.CatalogueDates(ctx, unitID)
+	return e
+}
+
+// dates returns unitID's stored as_of dates: from the cache if it is fresh
+// and reread is false, else from the database (read is then true).
+// Catalogues are never deleted, so the dates read are merged with those
+// cached (a catalogue this process stored while the read was under way
+// stays known).
+func (c *catalogues) dates(ctx context.Context, unitID string, reread bool) (ds []time.Time, read bool, err error) {
+	if !reread {
+		c.mu.Lock()
+		e := c.fresh(unitID)
+		if e != nil {
+			ds = e.dates
+		}
+		c.mu.Unlock()
+		if e != nil {
+			return ds, false, nil
+		}
+	}
+	ds, err = c.store.CatalogueDates(ctx, unitID)
 	if err != nil {
-		return nil, err
+		return nil, true, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if cur, ok := c.dates[unitID]; ok {
-		return cur, nil
+	if old := c.units[unitID]; old != nil {
+		for _, d := range old.dates {
+			ds = insertDate(ds, d)
+		}
 	}
-	c.dates[unitID] = ds
-	return ds, nil
+	if len(ds) == 0 {
+		return nil, true, nil // nothing to cache: a catalogue may come at any time
+	}
+	c.units[unitID] = &unitCatalogues{read: c.now(), dates: ds, codes: map[time.Time]map[string]bool{}}
+	return ds, true, nil
+}
+
+// find looks for one of unitID's catalogue dates with match: in the cache,
+// then, if the cache does not have it, in the database.
+func (c *catalogues) find(ctx context.Context, unitID string, match func([]time.Time) (time.Time, bool)) (time.Time, bool, error) {
+	ds, read, err := c.dates(ctx, unitID, false)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	if d, ok := match(ds); ok || read {
+		return d, ok, nil
+	}
+	if ds, _, err = c.dates(ctx, unitID, true); err != nil {
+		return time.Time{}, false, err
+	}
+	d, ok := match(ds)
+	return d, ok, nil
 }
 
 // has reports whether a catalogue of unitID as of asOf is stored.
 func (c *catalogues) has(ctx context.Context, unitID string, asOf time.Time) (bool, error) {
-	ds, err := c.load(ctx, unitID)
-	if err != nil {
-		return false, err
-	}
-	i := sort.Search(len(ds), func(i int) bool { return !ds[i].Before(asOf) })
-	return i < len(ds) && ds[i].Equal(asOf), nil
+	_, ok, err := c.find(ctx, unitID, func(ds []time.Time) (time.Time, bool) {
+		i := sort.Search(len(ds), func(i int) bool { return !ds[i].Before(asOf) })
+		return asOf, i < len(ds) && ds[i].Equal(asOf)
+	})
+	return ok, err
 }
 
 // put records a catalogue just stored.
 func (c *catalogues) put(unitID string, asOf time.Time, codes map[string]bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	ds := c.dates[unitID]
-	i := sort.Search(len(ds), func(i int) bool { return !ds[i].Before(asOf) })
-	if i == len(ds) || !ds[i].Equal(asOf) {
-		ds = append(ds, time.Time{})
-		copy(ds[i+1:], ds[i:])
-		ds[i] = asOf
+	e := c.units[unitID]
+	if e == nil {
+		// Read the other dates on the next use; until then, this one is known.
+		e = &unitCatalogues{codes: map[time.Time]map[string]bool{}}
+		c.units[unitID] = e
 	}
-	c.dates[unitID] = ds
-	if c.codes[unitID] == nil {
-		c.codes[unitID] = map[time.Time]map[string]bool{}
-	}
-	c.codes[unitID][asOf] = codes
+	e.dates = insertDate(e.dates, asOf)
+	e.codes[asOf] = codes
 }
 
-// inForce returns the codes of the latest catalogue as of day or before.
+// inForce returns the codes of unitID's latest catalogue as of day or
+// before, and false when it has none (or it cannot be read: the error is
+// logged).
 func (c *catalogues) inForce(unitID string, day time.Time) (map[string]bool, bool) {
+	c.mu.Lock()
+	if e := c.fresh(unitID); e != nil {
+		if asOf, ok := latest(e.dates, day); ok {
+			if codes, ok := e.codes[asOf]; ok {
+				c.mu.Unlock()
+				return codes, true
+			}
+		}
+	}
+	c.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	ds, err := c.load(ctx, unitID)
+	codes, ok, err := c.read(ctx, unitID, day)
 	if err != nil {
-		slog.Error("catalogue dates", slog.String("unit", unitID), slog.Any("err", err))
+		slog.Error("catalogue in force", slog.String("unit", unitID), slog.Any("err", err))
 		return nil, false
 	}
-	i := sort.Search(len(ds), func(i int) bool { return ds[i].After(day) }) - 1
-	if i < 0 {
-		return nil, false
+	return codes, ok
+}
+
+// read finds the catalogue in force on day (see find) and its codes, and
+// caches them.
+func (c *catalogues) read(ctx context.Context, unitID string, day time.Time) (map[string]bool, bool, error) {
+	asOf, ok, err := c.find(ctx, unitID, func(ds []time.Time) (time.Time, bool) { return latest(ds, day) })
+	if err != nil || !ok {
+		return nil, false, err
 	}
-	asOf := ds[i]
 	c.mu.Lock()
-	codes, ok := c.codes[unitID][asOf]
+	var codes map[string]bool
+	if e := c.units[unitID]; e != nil {
+		codes, ok = e.codes[asOf]
+	}
 	c.mu.Unlock()
 	if ok {
-		return codes, true
+		return codes, true, nil
 	}
 	codes, err = c.store.CatalogueCodes(ctx, unitID, asOf)
 	if err != nil {
-		slog.Error("catalogue codes", slog.String("unit", unitID), slog.Any("err", err))
-		return nil, false
+		return nil, false, err
 	}
 	c.mu.Lock()
-	if c.codes[unitID] == nil {
-		c.codes[unitID] = map[time.Time]map[string]bool{}
+	if e := c.units[unitID]; e != nil {
+		if _, ok := e.codes[asOf]; !ok { // a catalogue stored meanwhile wins
+			e.codes[asOf] = codes
+		}
 	}
-	c.codes[unitID][asOf] = codes
 	c.mu.Unlock()
-	return codes, true
+	return codes, true, nil
+}
+
+// latest returns the last of the sorted dates that is day or before.
+func latest(ds []time.Time, day time.Time) (time.Time, bool) {
+	i := sort.Search(len(ds), func(i int) bool { return ds[i].After(day) }) - 1
+	if i < 0 {
+		return time.Time{}, false
+	}
+	return ds[i], true
+}
+
+// insertDate returns the sorted dates ds with d, in a new slice when d is
+// added.
+func insertDate(ds []time.Time, d time.Time) []time.Time {
+	i := sort.Search(len(ds), func(i int) bool { return !ds[i].Before(d) })
+	if i < len(ds) && ds[i].Equal(d) {
+		return ds
+	}
+	out := make([]time.Time, 0, len(ds)+1)
+	out = append(append(append(out, ds[:i]...), d), ds[i:]...)
+	return out
 }
