@@ -79,6 +79,11 @@ func (c *Checker) Usage(unitID string, pages []protocol.UsagePage) UsageBatch {
 		raw   []byte
 	}
 	var good []kept
+	type catalogue struct {
+		codes map[string]bool
+		ok    bool
+	}
+	inForce := map[time.Time]catalogue{} // day → catalogue in force, looked up once
 	covered := map[time.Time]bool{}
 	offered := map[time.Time]int{} // records per day in accepted pages
 	index := 0
@@ -147,12 +152,16 @@ func (c *Checker) Usage(unitID string, pages []protocol.UsagePage) UsageBatch {
 			}
 			offered[u.Day]++
 			if c.Procedures != nil {
-				known, has := c.Procedures(unitID, u.Day)
-				if !has {
+				cat, seen := inForce[u.Day]
+				if !seen {
+					cat.codes, cat.ok = c.Procedures(unitID, u.Day)
+					inForce[u.Day] = cat
+				}
+				if !cat.ok {
 					bad(fmt.Sprintf("no catalogue of unit %s is in force on %s: send the catalogue first", unitID, ds))
 					continue
 				}
-				if !known[u.Procedure] {
+				if !cat.codes[u.Procedure] {
 					bad(fmt.Sprintf("procedure %s is not in the catalogue of unit %s in force on %s", u.Procedure, unitID, ds))
 					continue
 				}

@@ -127,6 +127,30 @@ func TestCheckerKeepsGoodRecordsAndNamesBadOnes(t *testing.T) {
 	}
 }
 
+// TestCheckerLooksUpTheCatalogueOncePerDay: the catalogue in force is
+// asked for once per day of a payload, not once per record.
+func TestCheckerLooksUpTheCatalogueOncePerDay(t *testing.T) {
+	c := checker(t)
+	asked := map[time.Time]int{}
+	procs := c.Procedures
+	c.Procedures = func(unitID string, day time.Time) (map[string]bool, bool) {
+		asked[day]++
+		return procs(unitID, day)
+	}
+	b := c.Usage("p34-08", []protocol.UsagePage{page("08", "2025-08-01", "2025-08-02",
+		`{"date":"2025-08-01","procedure":"1.000001","received":3}`,
+		`{"date":"2025-08-01","procedure":"1.000002","received":1}`,
+		`{"date":"2025-08-01","procedure":"1.999999","received":1}`,
+		`{"date":"2025-08-02","procedure":"1.000001","received":2}`,
+	)})
+	if len(b.Good) != 3 || len(b.Bad) != 1 {
+		t.Fatalf("good %d bad %+v", len(b.Good), b.Bad)
+	}
+	if len(asked) != 2 || asked[time.Date(2025, 8, 1, 0, 0, 0, 0, time.UTC)] != 1 || asked[time.Date(2025, 8, 2, 0, 0, 0, 0, time.UTC)] != 1 {
+		t.Fatalf("catalogue looked up %v, want once per day", asked)
+	}
+}
+
 func TestCheckerRefusesAWrongEraCode(t *testing.T) {
 	c := checker(t)
 	// "02" was Hà Giang, merged into Tuyên Quang (p34-08) on 2025-07-01.
