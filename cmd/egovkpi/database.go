@@ -36,6 +36,9 @@ func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*da
 			Addr: ch.Addr, User: ch.User, Password: ch.Password, Database: ch.Database,
 			TLS: ch.TLS, TLSCAFile: ch.TLSCAFile, TLSInsecure: ch.TLSInsecure,
 			QueryTimeout: ch.QueryTimeout,
+			// Each collection worker holds a connection while it writes;
+			// web requests run several queries at once besides.
+			MaxOpenConns: cfg.Collect.Workers + 10,
 		},
 		Target: migrations.Target{Database: ch.Database, Cluster: ch.Cluster},
 		log:    log,
