@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sort"
 	"strings"
 	"sync"
@@ -69,11 +70,12 @@ type Progress struct {
 	Accepted, Rejected int
 }
 
-// Collect pulls [from, to] of one source: the catalogues in force, then the
-// usage, a chunk of days at a time, most recent first. Every chunk is a
-// complete load on its own; if ctx ends, the chunks already loaded stay and
-// the rest is abandoned without a half-written load. The run is logged in
-// collection_runs and returned.
+// Collect pulls [from, to] of one source: the catalogues in force (once
+// each), then the usage, a chunk of days at a time, most recent first; a
+// chunk of a month whose catalogue could not be had is not pulled. Every
+// chunk is a complete load on its own; if ctx ends, the chunks already
+// loaded stay and the rest is abandoned without a half-written load. The run
+// is logged in collection_runs and returned.
 func (c *Collector) Collect(ctx context.Context, src Source, from, to time.Time, progress func(Progress)) (store.Run, error) {
 	run := store.Run{ID: uuid.New(), Source: src.ID, UnitID: src.UnitID, Kind: "pull", From: from, To: to, StartedAt: time.Now(), Status: store.RunRunning}
 	unit, ok := c.units.ByID(src.UnitID)
@@ -95,15 +97,24 @@ func (c *Collector) Collect(ctx context.Context, src Source, from, to time.Time,
 	for _, ch := range chunks {
 		all += days(ch[0], ch[1])
 	}
+	client := c.clientFor(src)
+	requests, missing := c.ensureCatalogues(ctx, client, src, from, to)
+	run.Requests += requests
 	var (
-		mu     sync.Mutex
-		errs   []string
-		later  *pull.RetryLaterError
-		wg     sync.WaitGroup
-		sem    = make(chan struct{}, max(1, src.Concurrency))
-		prog   = Progress{Source: src.ID, DaysAll: all}
-		client = c.clientFor(src)
+		mu    sync.Mutex
+		errs  []string
+		later *pull.RetryLaterError
+		wg    sync.WaitGroup
+		sem   = make(chan struct{}, max(1, src.Concurrency))
+		prog  = Progress{Source: src.ID, DaysAll: all}
 	)
+	seen := map[string]bool{}
+	for _, err := range missing {
+		if e := err.Error(); !seen[e] { // months left after a hopeless error share it
+			seen[e] = true
+			errs = append(errs, e)
+		}
+	}
 	for _, ch := range chunks {
 		if ctx.Err() != nil {
 			break
@@ -112,7 +123,10 @@ func (c *Collector) Collect(ctx context.Context, src Source, from, to time.Time,
 		wg.Add(1)
 		go func(ch [2]time.Time) {
 			defer func() { <-sem; wg.Done() }()
-			res := c.collectChunk(ctx, client, src, ch[0], ch[1])
+			var res chunkResult
+			if !lacksCatalogue(missing, ch[0], ch[1]) {
+				res = c.collectChunk(ctx, client, src, ch[0], ch[1])
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			run.Requests += res.requests
@@ -180,15 +194,11 @@ type chunkResult struct {
 	later                              *pull.RetryLaterError
 }
 
-// collectChunk loads one window. If the window cannot be fetched as a
-// whole, it is fetched day by day so that one broken day does not cost the
-// others.
+// collectChunk loads one window, whose catalogues are stored. If the
+// window cannot be fetched as a whole, it is fetched day by day so that one
+// broken day does not cost the others.
 func (c *Collector) collectChunk(ctx context.Context, client *pull.Client, src Source, from, to time.Time) chunkResult {
 	var res chunkResult
-	if err := c.ensureCatalogues(ctx, client, src, from, to, &res); err != nil {
-		res.errs = append(res.errs, err.Error())
-		return res
-	}
 	ps := pull.Source{ID: src.ID, URL: src.URL, Token: src.Token}
 	pages, st, err := client.Usage(ctx, ps, from, to)
 	res.requests += st.Requests
@@ -280,36 +290,68 @@ func (c *Collector) quarantinePage(ctx context.Context, src Source, err error) {
 	}
 }
 
-// ensureCatalogues loads the catalogue of each month the window touches,
-// when it is not stored yet: usage is checked against it.
-func (c *Collector) ensureCatalogues(ctx context.Context, client *pull.Client, src Source, from, to time.Time, res *chunkResult) error {
+// ensureCatalogues loads the catalogue of each month of [from, to] that is
+// not stored yet: usage is checked against it. It returns the requests made
+// and the months whose catalogue is missing, with the reason. After a
+// refused token, a Retry-After beyond the client's patience or the end of
+// ctx, the months left are not asked for (and are missing for that reason).
+func (c *Collector) ensureCatalogues(ctx context.Context, client *pull.Client, src Source, from, to time.Time) (requests int, missing map[time.Time]error) {
 	unit, _ := c.units.ByID(src.UnitID)
+	missing = map[time.Time]error{}
+	var stop error
 	for m := monthStart(from); !m.After(to); m = m.AddDate(0, 1, 0) {
+		if stop != nil {
+			missing[m] = stop
+			continue
+		}
 		asOf := m
 		if asOf.Before(unit.ValidFrom) {
 			asOf = unit.ValidFrom
 		}
 		has, err := c.cat.has(ctx, src.UnitID, asOf)
+		if err == nil && !has {
+			var n int
+			n, err = c.collectCatalogue(ctx, client, src, asOf)
+			requests += n
+		}
 		if err != nil {
-			return err
-		}
-		if has {
-			continue
-		}
-		if err := c.collectCatalogue(ctx, client, src, asOf, res); err != nil {
-			return err
+			missing[m] = err
+			if hopeless(ctx, err) {
+				stop = err
+			}
 		}
 	}
-	return nil
+	return requests, missing
 }
 
-// collectCatalogue pulls and stores one catalogue as of asOf.
-func (c *Collector) collectCatalogue(ctx context.Context, client *pull.Client, src Source, asOf time.Time, res *chunkResult) error {
+// hopeless reports whether, after err, asking the portal again in this run
+// is pointless: the token is refused, the portal asked to be left alone, or
+// ctx ended.
+func hopeless(ctx context.Context, err error) bool {
+	var later *pull.RetryLaterError
+	var pe *pull.PageError
+	return ctx.Err() != nil || errors.As(err, &later) ||
+		(errors.As(err, &pe) && (pe.Status == http.StatusUnauthorized || pe.Status == http.StatusForbidden))
+}
+
+// lacksCatalogue reports whether a month of [from, to] is missing its
+// catalogue.
+func lacksCatalogue(missing map[time.Time]error, from, to time.Time) bool {
+	for m := monthStart(from); !m.After(to); m = m.AddDate(0, 1, 0) {
+		if missing[m] != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// collectCatalogue pulls and stores one catalogue as of asOf; it returns
+// the requests made.
+func (c *Collector) collectCatalogue(ctx context.Context, client *pull.Client, src Source, asOf time.Time) (int, error) {
 	pages, st, err := client.Catalogue(ctx, pull.Source{ID: src.ID, URL: src.URL, Token: src.Token}, asOf)
-	res.requests += st.Requests
 	if err != nil {
 		c.quarantinePage(ctx, src, err)
-		return fmt.Errorf("catalogue as of %s: %w", asOf.Format(protocol.DateLayout), err)
+		return st.Requests, fmt.Errorf("catalogue as of %s: %w", asOf.Format(protocol.DateLayout), err)
 	}
 	b, err := c.checker.Catalogue(src.UnitID, pages)
 	if err != nil {
@@ -320,10 +362,10 @@ func (c *Collector) collectCatalogue(ctx context.Context, client *pull.Client, s
 			}
 		}
 		_ = c.store.Quarantine(context.WithoutCancel(ctx), []store.Quarantined{{Source: src.ID, Kind: store.KindCatalogue, UnitID: src.UnitID, Day: asOf, Reason: err.Error(), Raw: raw}})
-		return fmt.Errorf("catalogue as of %s: %w", asOf.Format(protocol.DateLayout), err)
+		return st.Requests, fmt.Errorf("catalogue as of %s: %w", asOf.Format(protocol.DateLayout), err)
 	}
 	_, err = c.StoreCatalogue(ctx, src.ID, b)
-	return err
+	return st.Requests, err
 }
 
 // StoreCatalogue writes a checked catalogue and its quarantine, and returns

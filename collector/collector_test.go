@@ -5,14 +5,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand"
+	"net/http"
 	"net/http/httptest"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"egovkpi"
 	"egovkpi/collector"
+	"egovkpi/collector/protocol"
 	"egovkpi/collector/pull"
 	"egovkpi/collector/record"
 	"egovkpi/collector/simulator"
@@ -244,5 +247,33 @@ func TestCollectionMatchesTheSimulatorExactly(t *testing.T) {
 	}
 	if rollup != facts {
 		t.Fatalf("usage_unit_day received %d, facts %d", rollup, facts)
+	}
+}
+
+// TestCatalogueIsPulledOncePerMonth: the chunks of a window in one month,
+// pulled at once, share its catalogue: it is asked for and stored once.
+func TestCatalogueIsPulledOncePerMonth(t *testing.T) {
+	e := newEnv(t)
+	var catalogueRequests atomic.Int64 // first pages
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, protocol.CataloguePath) && r.URL.Query().Get("page_token") == "" {
+			catalogueRequests.Add(1) // a listing begins
+		}
+		e.sim.Handler().ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	src := e.srcs["p34-08"]
+	src.URL = srv.URL + "/portals/p34-08"
+	src.Concurrency = 3
+	run, err := e.col.Pull(context.Background(), src, day("2025-08-01"), day("2025-08-21"), nil)
+	if err != nil || run.Status != store.RunOK || run.DaysLoaded != 21 {
+		t.Fatalf("pull: %v %+v", err, run)
+	}
+	var stored uint64
+	if err := e.db.Conn.QueryRow(context.Background(), "SELECT count() FROM catalogue_versions WHERE unit_id = 'p34-08'").Scan(&stored); err != nil {
+		t.Fatal(err)
+	}
+	if n := catalogueRequests.Load(); n != 1 || stored != 1 {
+		t.Fatalf("catalogue asked for %d times and stored %d times for three chunks of one month, want once", n, stored)
 	}
 }
