@@ -13,6 +13,7 @@ import (
 
 	"egovkpi/collector/fileimport"
 	"egovkpi/collector/protocol"
+	"egovkpi/collector/record"
 	"egovkpi/collector/store"
 )
 
@@ -47,15 +48,17 @@ func (c *Collector) ImportFile(ctx context.Context, name string, r io.ReaderAt, 
 		return res, err
 	}
 	res.Rows = len(rows) + len(problems)
+	// Refused rows are quarantined as protocol records (so that they can be
+	// replayed), their place in the file in the reason.
 	var bad []store.Quarantined
-	note := func(msg, unitID, raw string, day time.Time, proc string) {
+	note := func(msg, unitID string, rec json.RawMessage, day time.Time, proc string) {
 		if len(res.Problems) < 200 {
 			res.Problems = append(res.Problems, msg)
 		}
-		bad = append(bad, store.Quarantined{Source: source, Kind: store.KindUsage, UnitID: unitID, Day: day, Procedure: proc, Reason: name + ", " + msg, Raw: raw})
+		bad = append(bad, store.Quarantined{Source: source, Kind: store.KindUsage, UnitID: unitID, Day: day, Procedure: proc, Reason: name + ", " + msg, Raw: string(record.Compact(rec))})
 	}
 	for _, p := range problems {
-		note(p.Error(), onlyUnit, "", time.Time{}, "")
+		note(p.Error(), onlyUnit, nil, time.Time{}, "")
 	}
 	// Group rows by the unit their code means on their date.
 	type group struct {
@@ -67,12 +70,12 @@ func (c *Collector) ImportFile(ctx context.Context, name string, r io.ReaderAt, 
 	for _, row := range rows {
 		d, derr := protocol.ParseDate(row.Date)
 		if derr != nil {
-			note(place(row.Sheet, row.Line)+fmt.Sprintf(", column date: %q is not a date YYYY-MM-DD", row.Date), onlyUnit, row.Raw, time.Time{}, row.Procedure)
+			note(place(row.Sheet, row.Line)+fmt.Sprintf(", column date: %q is not a date YYYY-MM-DD", row.Date), onlyUnit, row.Record, time.Time{}, row.Procedure)
 			continue
 		}
 		u, rerr := c.units.Resolve(row.Unit, d)
 		if rerr != nil {
-			note(place(row.Sheet, row.Line)+", column unit: "+rerr.Error(), onlyUnit, row.Raw, d, row.Procedure)
+			note(place(row.Sheet, row.Line)+", column unit: "+rerr.Error(), onlyUnit, row.Record, d, row.Procedure)
 			continue
 		}
 		if onlyUnit != "" && u.ID != onlyUnit {
@@ -119,7 +122,7 @@ func (c *Collector) ImportFile(ctx context.Context, name string, r io.ReaderAt, 
 		b := c.checker.Usage(id, []protocol.UsagePage{page})
 		for _, rj := range b.Bad {
 			row := g.rows[rj.Index]
-			note(place(row.Sheet, row.Line)+": "+rj.Reason, id, row.Raw, rj.Day, rj.Procedure)
+			note(place(row.Sheet, row.Line)+": "+rj.Reason, id, row.Record, rj.Day, rj.Procedure)
 		}
 		b.Bad = nil
 		if _, err := c.StoreUsage(ctx, source, b); err != nil {

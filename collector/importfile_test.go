@@ -14,6 +14,7 @@ import (
 
 	"egovkpi/collector"
 	"egovkpi/collector/fileimport"
+	"egovkpi/collector/store"
 )
 
 // fileRows makes template rows (header first) from the simulator's records
@@ -146,5 +147,33 @@ func TestImportFileOfAnotherUnitIsRefusedWhole(t *testing.T) {
 	_ = e.db.Conn.QueryRow(ctx, "SELECT count() FROM usage_versions WHERE load_id > 0 AND source != 'p34-08'").Scan(&loads)
 	if loads != 0 {
 		t.Fatalf("%d days written from a refused file", loads)
+	}
+}
+
+// TestRefusedFileRowsCanBeReplayed: rows refused for want of a catalogue
+// are quarantined as protocol records, their place in the file in the
+// reason, and are accepted on replay once the catalogue is stored.
+func TestRefusedFileRowsCanBeReplayed(t *testing.T) {
+	const unit, d = "p34-01", "2025-08-04"
+	e := newEnv(t)
+	ctx := context.Background()
+	rows, n := e.fileRows(unit, "01", d, d)
+	b := csvBytes(rows)
+	res, err := e.col.ImportFile(ctx, "early.csv", bytes.NewReader(b), int64(len(b)), "file:early.csv", "")
+	if err != nil || res.Accepted != 0 || res.Quarantined != n || n == 0 {
+		t.Fatalf("import before the catalogue: %+v, %v; want all %d rows refused", res, err, n)
+	}
+	e.pull(unit, d, d) // the catalogue, and the day
+	items, err := e.st.ListQuarantine(ctx, store.QuarantineFilter{Source: "file:early.csv", Limit: 1000})
+	if err != nil || len(items) != n {
+		t.Fatalf("quarantine: %d items, %v; want %d", len(items), err, n)
+	}
+	it := items[0]
+	if !strings.Contains(it.Reason, "early.csv, row ") || !strings.Contains(it.Reason, "no catalogue") || !json.Valid([]byte(it.Raw)) {
+		t.Fatalf("quarantined row: reason %q, raw %q", it.Reason, it.Raw)
+	}
+	ok, why, err := e.col.Replay(ctx, it.ID)
+	if err != nil || !ok {
+		t.Fatalf("replay of a refused file row: %v %q %v", ok, why, err)
 	}
 }
