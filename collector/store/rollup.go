@@ -63,14 +63,17 @@ func sumOf(f record.Field) string {
 	return fmt.Sprintf("if(countIf(bitAnd(reported, %d) != 0) > 0, sum(%s), NULL)", uint32(1)<<f, f.Name())
 }
 
-func sums() string {
+// sums sums every count (see sumOf), each as prefix and its name: an alias
+// must not be a column's name, or ClickHouse substitutes it inside sum().
+func sums(prefix string) string {
 	var parts []string
 	for _, f := range record.Fields() {
-		parts = append(parts, sumOf(f))
+		parts = append(parts, sumOf(f)+" AS "+prefix+f.Name())
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, ",\n           ")
 }
 
+// columns lists the count columns, each name after prefix.
 func columns(prefix string) string {
 	var parts []string
 	for _, f := range record.Fields() {
@@ -98,7 +101,7 @@ ANY LEFT JOIN (
            toUInt32(count()) AS records,
            toUInt32(countIf(received > 0)) AS procedures_active,
            toUInt32(countIf(received_online > 0)) AS procedures_online,
-           ` + sumsAs("f_") + `
+           ` + sums("f_") + `
     FROM usage_facts
     WHERE day >= toDate(?) AND day <= toDate(?) AND has(?, unit_id)
       AND (unit_id, day, load_id) IN (` + currentLoads + `)
@@ -111,21 +114,13 @@ ANY LEFT JOIN (
 		monthColumn: "month",
 		compute: func(stage string) (string, int) {
 			return `INSERT INTO ` + stage + ` (month, unit_id, procedure, days, ` + columns("") + `)
-SELECT toStartOfMonth(day), unit_id, procedure, toUInt16(count()), ` + sums() + `
+SELECT toStartOfMonth(day), unit_id, procedure, toUInt16(count()), ` + sums("f_") + `
 FROM usage_facts
 WHERE day >= toDate(?) AND day <= toDate(?) AND has(?, unit_id)
   AND (unit_id, day, load_id) IN (` + currentLoads + `)
 GROUP BY toStartOfMonth(day), unit_id, procedure`, 2
 		},
 	},
-}
-
-func sumsAs(prefix string) string {
-	var parts []string
-	for _, f := range record.Fields() {
-		parts = append(parts, sumOf(f)+" AS "+prefix+f.Name())
-	}
-	return strings.Join(parts, ",\n           ")
 }
 
 // RefreshRollups recomputes the rollups of exactly the touched (month,

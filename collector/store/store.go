@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -60,13 +59,7 @@ func (s *Store) NewLoadID() uint64 {
 
 // factColumns is the column list of usage_facts after the key columns:
 // the reported bitmask, then every count.
-var factColumns = func() string {
-	names := []string{"reported"}
-	for _, f := range record.Fields() {
-		names = append(names, f.Name())
-	}
-	return strings.Join(names, ", ")
-}()
+var factColumns = "reported, " + columns("")
 
 // UsageLoad is one load of usage: it replaces the stored data of every day
 // in Days with Rows.
