@@ -53,10 +53,13 @@ type rollup struct {
 	// toYYYYMM.
 	monthColumn string
 	// compute returns the INSERT … SELECT that fills stage with the rows of
-	// the given units for the month [from, to]; its arguments are bound in
-	// order (from, to, units) as many times as the query needs.
-	compute func(stage string) (query string, argsPerSet int)
+	// the given units for the month [from, to]. Its placeholders come in
+	// sets of three, bound to (from, to, units) in order (see argSet).
+	compute func(stage string) string
 }
+
+// argSet is the number of placeholders of a set: from, to, units.
+const argSet = 3
 
 // sumOf sums a count over the rows that reported it: NULL when none did.
 func sumOf(f record.Field) string {
@@ -83,7 +86,10 @@ func columns(prefix string) string {
 }
 
 // currentLoads selects (unit_id, day, load_id) of the current load of every
-// covered day of the units in the window: the only rows that count.
+// covered day of the units in the window: the only rows that count. The
+// usage_unit_day query uses it twice: as the days to fill (a covered day
+// without facts has a row of zeros) and to read only the current load's
+// facts rather than aggregate every superseded load too.
 const currentLoads = `SELECT unit_id, day, max(load_id) AS current_load FROM usage_versions
 WHERE day >= toDate(?) AND day <= toDate(?) AND has(?, unit_id)
 GROUP BY unit_id, day`
@@ -92,7 +98,7 @@ var rollups = []rollup{
 	{
 		table:       "usage_unit_day",
 		monthColumn: "day",
-		compute: func(stage string) (string, int) {
+		compute: func(stage string) string {
 			return `INSERT INTO ` + stage + ` (unit_id, day, load_id, records, procedures_active, procedures_online, ` + columns("") + `)
 SELECT unit_id, day, current_load, records, procedures_active, procedures_online, ` + columns("f_") + `
 FROM (` + currentLoads + `) AS v
@@ -106,19 +112,19 @@ ANY LEFT JOIN (
     WHERE day >= toDate(?) AND day <= toDate(?) AND has(?, unit_id)
       AND (unit_id, day, load_id) IN (` + currentLoads + `)
     GROUP BY unit_id, day, load_id
-) AS f USING (unit_id, day, current_load)`, 4
+) AS f USING (unit_id, day, current_load)`
 		},
 	},
 	{
 		table:       "usage_unit_procedure_month",
 		monthColumn: "month",
-		compute: func(stage string) (string, int) {
+		compute: func(stage string) string {
 			return `INSERT INTO ` + stage + ` (month, unit_id, procedure, days, ` + columns("") + `)
 SELECT toStartOfMonth(day), unit_id, procedure, toUInt16(count()), ` + sums("f_") + `
 FROM usage_facts
 WHERE day >= toDate(?) AND day <= toDate(?) AND has(?, unit_id)
   AND (unit_id, day, load_id) IN (` + currentLoads + `)
-GROUP BY toStartOfMonth(day), unit_id, procedure`, 2
+GROUP BY toStartOfMonth(day), unit_id, procedure`
 		},
 	},
 }
@@ -191,9 +197,13 @@ func (s *Store) refreshMonth(ctx context.Context, r rollup, month time.Time, uni
 	if err := s.conn.Exec(ctx, fmt.Sprintf("INSERT INTO %s SELECT * FROM %s WHERE toYYYYMM(%s) = %d AND NOT has(?, unit_id)", stage, r.table, r.monthColumn, yyyymm), units); err != nil {
 		return fmt.Errorf("store: copy %s %d: %w", r.table, yyyymm, err)
 	}
-	q, sets := r.compute(stage)
-	var args []any
-	for range sets {
+	q := r.compute(stage)
+	n := strings.Count(q, "?")
+	if n == 0 || n%argSet != 0 {
+		return fmt.Errorf("store: compute %s: %d placeholders, not sets of (from, to, units)", r.table, n)
+	}
+	args := make([]any, 0, n)
+	for range n / argSet {
 		args = append(args, from, to, units)
 	}
 	if err := s.conn.Exec(ctx, q, args...); err != nil {
