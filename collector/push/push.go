@@ -74,19 +74,19 @@ func fail(c *fiber.Ctx, status int, format string, args ...any) error {
 
 // unit authenticates the request and returns the token's unit.
 func (h *Handler) unit(c *fiber.Ctx) (string, error) {
-	auth := c.Get(fiber.HeaderAuthorization)
-	token, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok || strings.TrimSpace(token) == "" {
+	token, ok := strings.CutPrefix(c.Get(fiber.HeaderAuthorization), "Bearer ")
+	token = strings.TrimSpace(token)
+	if !ok || token == "" {
 		return "", fail(c, fiber.StatusUnauthorized, "missing bearer token: send Authorization: Bearer <your unit's token>")
 	}
-	hash := store.HashToken(strings.TrimSpace(token))
+	hash := store.HashToken(token)
 	h.mu.Lock()
 	ct, hit := h.cache[hash]
 	h.mu.Unlock()
 	if hit && time.Since(ct.at) < tokenCacheTTL {
 		return ct.unit, nil
 	}
-	unit, err := h.c.Store().TokenUnit(c.UserContext(), strings.TrimSpace(token))
+	unit, err := h.c.Store().TokenUnit(c.UserContext(), token)
 	if errors.Is(err, store.ErrUnknownToken) {
 		return "", fail(c, fiber.StatusUnauthorized, "unknown or revoked token")
 	}
