@@ -79,6 +79,34 @@ func (e *env) pull(unit, from, to string) store.Run {
 	return run
 }
 
+// flush refreshes the rollups.
+func (e *env) flush() {
+	e.t.Helper()
+	if err := e.col.Refresher.Flush(context.Background()); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// count runs a SELECT count() query.
+func (e *env) count(query string, args ...any) uint64 {
+	e.t.Helper()
+	var n uint64
+	if err := e.db.Conn.QueryRow(context.Background(), query, args...).Scan(&n); err != nil {
+		e.t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+// sources reads the sources' state.
+func (e *env) sources() []store.SourceRow {
+	e.t.Helper()
+	rows, err := e.st.Sources(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return rows
+}
+
 // totals are sums per unit and procedure of every field.
 type totals map[string][record.NumFields]uint64
 

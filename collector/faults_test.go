@@ -116,7 +116,7 @@ func TestWrongEraCodeIsQuarantinedAndReplacesNothing(t *testing.T) {
 	if err == nil || run.Status != store.RunFailed {
 		t.Fatalf("wrong-era pull: status %s, err %v", run.Status, err)
 	}
-	_ = e.col.Refresher.Flush(context.Background())
+	e.flush()
 	got, n := e.stored([]string{unit}, from, to)
 	if d := diff(want, got); d != "" || n != wantRows {
 		t.Fatalf("the earlier data changed: %d rows, want %d\n%s", n, wantRows, d)
@@ -146,19 +146,17 @@ func TestFailingPortalIsBackedOff(t *testing.T) {
 		t.Fatalf("state after a failure: %+v", s)
 	}
 	_, _ = e.col.Pull(context.Background(), e.srcs[unit], day("2025-08-04"), day("2025-08-05"), nil)
-	srcs, _ = e.st.Sources(context.Background())
+	srcs = e.sources()
 	if srcs[0].ConsecutiveErrors != 2 || !srcs[0].NextCheck.After(s.NextCheck) {
 		t.Fatalf("second failure: errors %d next %s (first next %s)", srcs[0].ConsecutiveErrors, srcs[0].NextCheck, s.NextCheck)
 	}
-	var facts uint64
-	_ = e.db.Conn.QueryRow(context.Background(), "SELECT count() FROM usage_versions").Scan(&facts)
-	if facts != 0 {
+	if facts := e.count("SELECT count() FROM usage_versions"); facts != 0 {
 		t.Fatalf("%d days loaded from a failing portal", facts)
 	}
 	// Recovery ends the streak and moves the watermark.
 	e.sim.SetFault(unit, simulator.Fault{})
 	e.pull(unit, "2025-08-04", "2025-08-05")
-	srcs, _ = e.st.Sources(context.Background())
+	srcs = e.sources()
 	if srcs[0].ConsecutiveErrors != 0 || !srcs[0].Watermark.Equal(day("2025-08-05")) || srcs[0].LastSuccess.IsZero() {
 		t.Fatalf("after recovery: %+v", srcs[0])
 	}
@@ -178,7 +176,7 @@ func TestStopAbandonsCleanly(t *testing.T) {
 	if run.Status != store.RunAbandoned || run.DaysLoaded == 0 || run.DaysLoaded >= 61 {
 		t.Fatalf("status %s with %d days loaded", run.Status, run.DaysLoaded)
 	}
-	_ = e.col.Refresher.Flush(context.Background())
+	e.flush()
 	rows, err := e.db.Conn.Query(context.Background(), "SELECT DISTINCT day FROM usage_versions ORDER BY day")
 	if err != nil {
 		t.Fatal(err)
@@ -186,9 +184,14 @@ func TestStopAbandonsCleanly(t *testing.T) {
 	var days []time.Time
 	for rows.Next() {
 		var d time.Time
-		_ = rows.Scan(&d)
+		if err := rows.Scan(&d); err != nil {
+			t.Fatal(err)
+		}
 		y, m, dd := d.Date() // a Date comes back at midnight in the server's zone
 		days = append(days, time.Date(y, m, dd, 0, 0, 0, 0, time.UTC))
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
 	rows.Close()
 	if len(days) != run.DaysLoaded {
@@ -216,12 +219,9 @@ func TestRefusedAccessIsNotRetriedDayByDay(t *testing.T) {
 	if run.Requests != 1 { // the catalogue request, refused: nothing more
 		t.Errorf("%d requests for a refused token", run.Requests)
 	}
-	if all, _ := e.quarantined("p34-08", ""); all != 0 {
-		t.Errorf("%d items quarantined from error answers", all)
-	}
-	items, _ := e.st.ListQuarantine(context.Background(), store.QuarantineFilter{Source: "p34-08"})
-	if len(items) != 0 {
-		t.Errorf("error bodies quarantined: %+v", items)
+	items, err := e.st.ListQuarantine(context.Background(), store.QuarantineFilter{Source: "p34-08"})
+	if err != nil || len(items) != 0 {
+		t.Errorf("error answers quarantined: %+v (%v)", items, err)
 	}
 }
 
@@ -231,12 +231,12 @@ func TestRefusedAccessIsNotRetriedDayByDay(t *testing.T) {
 func TestWatermarkStaysInsideTheUnitsValidity(t *testing.T) {
 	e := newEnv(t)
 	e.pull("p63-08", "2025-06-28", "2025-07-03")
-	srcs, _ := e.st.Sources(context.Background())
+	srcs := e.sources()
 	if len(srcs) != 1 || !srcs[0].Watermark.Equal(day("2025-06-30")) || srcs[0].LastError != "" {
 		t.Fatalf("after a window across the end: %+v", srcs)
 	}
 	run := e.pull("p63-08", "2025-08-01", "2025-08-02")
-	srcs, _ = e.st.Sources(context.Background())
+	srcs = e.sources()
 	if run.DaysLoaded != 0 || !srcs[0].Watermark.Equal(day("2025-06-30")) {
 		t.Fatalf("a window after the end moved the watermark: %+v (run %+v)", srcs[0], run)
 	}
