@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -70,10 +71,11 @@ type Progress struct {
 	Accepted, Rejected int
 }
 
-// Collect pulls [from, to] of one source: the catalogues in force (once
-// each), then the usage, a chunk of days at a time, most recent first; a
-// chunk of a month whose catalogue could not be had is not pulled. Every
-// chunk is a complete load on its own; if ctx ends, the chunks already
+// Collect pulls [from, to] of one source: the usage, a chunk of days at a
+// time, most recent first, each chunk after the catalogues in force in its
+// months (each pulled once per run, when the first chunk of its month needs
+// it; a chunk whose catalogue could not be had is not pulled). Every chunk
+// is a complete load on its own; if ctx ends, the chunks already
 // loaded stay and the rest is abandoned without a half-written load. The run
 // is logged in collection_runs and returned.
 func (c *Collector) Collect(ctx context.Context, src Source, from, to time.Time, progress func(Progress)) (store.Run, error) {
@@ -97,24 +99,16 @@ func (c *Collector) Collect(ctx context.Context, src Source, from, to time.Time,
 	for _, ch := range chunks {
 		all += days(ch[0], ch[1])
 	}
-	client := c.clientFor(src)
-	requests, missing := c.ensureCatalogues(ctx, client, src, from, to)
-	run.Requests += requests
 	var (
-		mu    sync.Mutex
-		errs  []string
-		later *pull.RetryLaterError
-		wg    sync.WaitGroup
-		sem   = make(chan struct{}, max(1, src.Concurrency))
-		prog  = Progress{Source: src.ID, DaysAll: all}
+		mu     sync.Mutex
+		errs   []string
+		later  *pull.RetryLaterError
+		wg     sync.WaitGroup
+		sem    = make(chan struct{}, max(1, src.Concurrency))
+		prog   = Progress{Source: src.ID, DaysAll: all}
+		client = c.clientFor(src)
+		cats   = c.runCatalogues(client, src)
 	)
-	seen := map[string]bool{}
-	for _, err := range missing {
-		if e := err.Error(); !seen[e] { // months left after a hopeless error share it
-			seen[e] = true
-			errs = append(errs, e)
-		}
-	}
 	for _, ch := range chunks {
 		if ctx.Err() != nil {
 			break
@@ -123,10 +117,7 @@ func (c *Collector) Collect(ctx context.Context, src Source, from, to time.Time,
 		wg.Add(1)
 		go func(ch [2]time.Time) {
 			defer func() { <-sem; wg.Done() }()
-			var res chunkResult
-			if !lacksCatalogue(missing, ch[0], ch[1]) {
-				res = c.collectChunk(ctx, client, src, ch[0], ch[1])
-			}
+			res := c.collectChunk(ctx, client, cats, src, ch[0], ch[1])
 			mu.Lock()
 			defer mu.Unlock()
 			run.Requests += res.requests
@@ -147,6 +138,7 @@ func (c *Collector) Collect(ctx context.Context, src Source, from, to time.Time,
 	wg.Wait()
 	run.FinishedAt = time.Now()
 	sort.Strings(errs)
+	errs = slices.Compact(errs) // the chunks of a month share its catalogue's error
 	switch {
 	case ctx.Err() != nil:
 		run.Status = store.RunAbandoned
@@ -194,11 +186,17 @@ type chunkResult struct {
 	later                              *pull.RetryLaterError
 }
 
-// collectChunk loads one window, whose catalogues are stored. If the
-// window cannot be fetched as a whole, it is fetched day by day so that one
-// broken day does not cost the others.
-func (c *Collector) collectChunk(ctx context.Context, client *pull.Client, src Source, from, to time.Time) chunkResult {
+// collectChunk loads one window, after its catalogues. If the window
+// cannot be fetched as a whole, it is fetched day by day so that one broken
+// day does not cost the others.
+func (c *Collector) collectChunk(ctx context.Context, client *pull.Client, cats *runCatalogues, src Source, from, to time.Time) chunkResult {
 	var res chunkResult
+	n, err := cats.ensure(ctx, from, to)
+	res.requests += n
+	if err != nil {
+		res.errs = append(res.errs, err.Error())
+		return res
+	}
 	ps := pull.Source{ID: src.ID, URL: src.URL, Token: src.Token}
 	pages, st, err := client.Usage(ctx, ps, from, to)
 	res.requests += st.Requests
@@ -216,7 +214,7 @@ func (c *Collector) collectChunk(ctx context.Context, client *pull.Client, src S
 		refused := errors.As(err, &pe) && !pe.Retried // 401, 404, 400…: asking day by day will not help
 		if from.Before(to) && !refused {
 			for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
-				one := c.collectChunk(ctx, client, src, d, d)
+				one := c.collectChunk(ctx, client, cats, src, d, d)
 				res.requests += one.requests
 				res.accepted += one.accepted
 				res.rejected += one.rejected
@@ -290,59 +288,97 @@ func (c *Collector) quarantinePage(ctx context.Context, src Source, err error) {
 	}
 }
 
-// ensureCatalogues loads the catalogue of each month of [from, to] that is
-// not stored yet: usage is checked against it. It returns the requests made
-// and the months whose catalogue is missing, with the reason. After a
-// refused token, a Retry-After beyond the client's patience or the end of
-// ctx, the months left are not asked for (and are missing for that reason).
-func (c *Collector) ensureCatalogues(ctx context.Context, client *pull.Client, src Source, from, to time.Time) (requests int, missing map[time.Time]error) {
-	unit, _ := c.units.ByID(src.UnitID)
-	missing = map[time.Time]error{}
-	var stop error
-	for m := monthStart(from); !m.After(to); m = m.AddDate(0, 1, 0) {
-		if stop != nil {
-			missing[m] = stop
-			continue
-		}
-		asOf := m
-		if asOf.Before(unit.ValidFrom) {
-			asOf = unit.ValidFrom
-		}
-		has, err := c.cat.has(ctx, src.UnitID, asOf)
-		if err == nil && !has {
-			var n int
-			n, err = c.collectCatalogue(ctx, client, src, asOf)
-			requests += n
-		}
-		if err != nil {
-			missing[m] = err
-			if hopeless(ctx, err) {
-				stop = err
-			}
-		}
-	}
-	return requests, missing
+// runCatalogues are the catalogues of one run: each month's is ensured
+// once, when the first chunk of the month needs it, and the month's other
+// chunks wait for it rather than pull it again.
+type runCatalogues struct {
+	c      *Collector
+	client *pull.Client
+	src    Source
+	mu     sync.Mutex
+	months map[time.Time]*monthCatalogue
+	stop   error // after a hopeless error (see hopeless), no more are asked for
 }
 
-// hopeless reports whether, after err, asking the portal again in this run
-// is pointless: the token is refused, the portal asked to be left alone, or
-// ctx ended.
+// monthCatalogue is a month's catalogue being ensured (done open) or
+// ensured (done closed, err the outcome).
+type monthCatalogue struct {
+	done chan struct{}
+	err  error
+}
+
+func (c *Collector) runCatalogues(client *pull.Client, src Source) *runCatalogues {
+	return &runCatalogues{c: c, client: client, src: src, months: map[time.Time]*monthCatalogue{}}
+}
+
+// ensure makes sure the catalogue of each month of [from, to] is stored:
+// usage is checked against it. It returns the requests it made.
+func (r *runCatalogues) ensure(ctx context.Context, from, to time.Time) (int, error) {
+	requests := 0
+	for m := monthStart(from); !m.After(to); m = m.AddDate(0, 1, 0) {
+		n, err := r.month(ctx, m)
+		requests += n
+		if err != nil {
+			return requests, err
+		}
+	}
+	return requests, nil
+}
+
+// month ensures the catalogue of month m once.
+func (r *runCatalogues) month(ctx context.Context, m time.Time) (int, error) {
+	r.mu.Lock()
+	if mc, ok := r.months[m]; ok {
+		r.mu.Unlock()
+		select {
+		case <-mc.done:
+			return 0, mc.err
+		case <-ctx.Done():
+			return 0, fmt.Errorf("catalogue as of %s: %w", m.Format(protocol.DateLayout), ctx.Err())
+		}
+	}
+	if r.stop != nil {
+		r.mu.Unlock()
+		return 0, r.stop
+	}
+	mc := &monthCatalogue{done: make(chan struct{})}
+	r.months[m] = mc
+	r.mu.Unlock()
+	defer close(mc.done)
+	n, err := r.c.ensureCatalogue(ctx, r.client, r.src, m)
+	mc.err = err
+	if err != nil && hopeless(ctx, err) {
+		r.mu.Lock()
+		r.stop = err
+		r.mu.Unlock()
+	}
+	return n, err
+}
+
+// ensureCatalogue pulls the catalogue of src's unit as of month m's first
+// day (or the unit's first day) unless it is stored; it returns the
+// requests made.
+func (c *Collector) ensureCatalogue(ctx context.Context, client *pull.Client, src Source, m time.Time) (int, error) {
+	unit, _ := c.units.ByID(src.UnitID)
+	asOf := m
+	if asOf.Before(unit.ValidFrom) {
+		asOf = unit.ValidFrom
+	}
+	has, err := c.cat.has(ctx, src.UnitID, asOf)
+	if err != nil || has {
+		return 0, err
+	}
+	return c.collectCatalogue(ctx, client, src, asOf)
+}
+
+// hopeless reports whether, after err, asking the portal for catalogues
+// again in this run is pointless: the token is refused, the portal asked to
+// be left alone, or ctx ended.
 func hopeless(ctx context.Context, err error) bool {
 	var later *pull.RetryLaterError
 	var pe *pull.PageError
 	return ctx.Err() != nil || errors.As(err, &later) ||
 		(errors.As(err, &pe) && (pe.Status == http.StatusUnauthorized || pe.Status == http.StatusForbidden))
-}
-
-// lacksCatalogue reports whether a month of [from, to] is missing its
-// catalogue.
-func lacksCatalogue(missing map[time.Time]error, from, to time.Time) bool {
-	for m := monthStart(from); !m.After(to); m = m.AddDate(0, 1, 0) {
-		if missing[m] != nil {
-			return true
-		}
-	}
-	return false
 }
 
 // collectCatalogue pulls and stores one catalogue as of asOf; it returns
