@@ -19,6 +19,7 @@ import (
 type Filter struct {
 	Region string // region code, e.g. DBSH
 	Kind   string // unit kind, e.g. municipality
+	Unit   string // one unit's id
 }
 
 // Table is a league table: one block, one KPI, one period.
@@ -88,7 +89,7 @@ func figuresOf(ctx context.Context, conn driver.Conn, reg *refdata.Registry, blo
 	shown := Shown(reg, block, p)
 	for id := range shown {
 		u, _ := reg.ByID(id)
-		if (f.Region != "" && u.Region != f.Region) || (f.Kind != "" && u.Kind != f.Kind) {
+		if (f.Region != "" && u.Region != f.Region) || (f.Kind != "" && u.Kind != f.Kind) || (f.Unit != "" && id != f.Unit) {
 			delete(shown, id)
 		}
 	}
