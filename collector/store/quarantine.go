@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -85,6 +86,7 @@ type QuarantineFilter struct {
 	// Pending keeps only items not yet replayed successfully.
 	Pending bool
 	Limit   int // default 100
+	Offset  int // items to skip (newest first), for paging
 }
 
 const quarantineSelect = `SELECT q.id, q.received_at, q.source, q.load_id, toString(q.kind), q.unit_id, q.unit_code, q.day, q.procedure, q.reason, q.raw,
@@ -121,9 +123,12 @@ func (s *Store) ListQuarantine(ctx context.Context, f QuarantineFilter) ([]Quara
 	if limit <= 0 {
 		limit = 100
 	}
-	q += fmt.Sprintf("\nORDER BY q.received_at DESC, q.id LIMIT %d", limit)
+	q += fmt.Sprintf("\nORDER BY q.received_at DESC, q.id LIMIT %d, %d", max(f.Offset, 0), limit)
 	return s.queryQuarantine(ctx, q, args...)
 }
+
+// ErrNotQuarantined is the error of GetQuarantine for an unknown id.
+var ErrNotQuarantined = errors.New("no quarantined item")
 
 // GetQuarantine returns one item by id.
 func (s *Store) GetQuarantine(ctx context.Context, id uuid.UUID) (Quarantined, error) {
@@ -132,7 +137,7 @@ func (s *Store) GetQuarantine(ctx context.Context, id uuid.UUID) (Quarantined, e
 		return Quarantined{}, err
 	}
 	if len(items) == 0 {
-		return Quarantined{}, fmt.Errorf("store: no quarantined item %s", id)
+		return Quarantined{}, fmt.Errorf("store: %w %s", ErrNotQuarantined, id)
 	}
 	return items[0], nil
 }
