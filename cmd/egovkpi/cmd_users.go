@@ -20,18 +20,19 @@ import (
 func usersCommand() command {
 	return command{
 		name:    "users",
-		usage:   " add --login L --role R [--unit ID] [--name TEXT] | list | disable L | enable L | reset L",
-		summary: "Manage the web app's accounts: roles admin, analyst, leader and reporter (bound to a unit). A new or reset password is generated and shown once, unless --password-stdin.",
+		usage:   " add --login L --role R [--unit ID] [--name TEXT] | list | disable L | enable L | reset L | token add --login L --name TEXT [--days N] | token list [--login L] | token revoke ID",
+		summary: "Manage the web app's accounts: roles admin, analyst, leader and reporter (bound to a unit). A new or reset password is generated and shown once, unless --password-stdin. An account's personal API tokens (egk_…) read the figures API as the account; a new token is shown once.",
 		flags: func(c *cli, fs *flag.FlagSet) func(context.Context, []string) error {
 			cf := withConfig(c, fs)
-			login := fs.String("login", "", "add: the login (lowercase letters, digits, . _ -)")
+			login := fs.String("login", "", "add: the login (lowercase letters, digits, . _ -); token add: the token's account; token list: only this account's tokens")
 			role := fs.String("role", "", "add: admin, analyst, leader or reporter")
 			unit := fs.String("unit", "", "add: the reporter's unit id (e.g. p34-08)")
-			name := fs.String("name", "", "add: the person's name")
+			name := fs.String("name", "", "add: the person's name; token add: what the token is for")
 			fromStdin := fs.Bool("password-stdin", false, "add, reset: read the password from the first line of standard input")
+			days := fs.Int("days", int(auth.APITokenTTL/(24*time.Hour)), fmt.Sprintf("token add: the token's lifetime in days (at most %d)", int(auth.MaxAPITokenTTL/(24*time.Hour))))
 			return func(ctx context.Context, args []string) error {
 				if len(args) == 0 {
-					return usagef("want a sub-command: add, list, disable, enable or reset")
+					return usagef("want a sub-command: add, list, disable, enable, reset or token")
 				}
 				password := func() (string, bool, error) {
 					if !*fromStdin {
@@ -118,12 +119,82 @@ func usersCommand() command {
 							fmt.Fprintf(c.stderr, "password of %s reset; it is shown only now\n", l)
 						}
 						return st.Audit(ctx, auth.Entry{Actor: actor, Action: auth.ActionPasswordReset, Target: l})
+					case "token":
+						return apiTokenCommand(ctx, c, st, actor, args[1:], *login, *name, *days)
 					}
-					return usagef("unknown sub-command %q (add, list, disable, enable, reset)", args[0])
+					return usagef("unknown sub-command %q (add, list, disable, enable, reset, token)", args[0])
 				})
 			}
 		},
 	}
+}
+
+// apiTokenCommand runs users token add|list|revoke: personal API tokens of
+// the figures API.
+func apiTokenCommand(ctx context.Context, c *cli, st *auth.Store, actor string, args []string, login, name string, days int) error {
+	if len(args) == 0 {
+		return usagef("token wants a sub-command: add, list or revoke")
+	}
+	switch args[0] {
+	case "add":
+		if len(args) != 1 {
+			return usagef("token add takes no arguments, only --login, --name and --days")
+		}
+		if login == "" {
+			return usagef("token add wants --login: the account the token acts as")
+		}
+		maxDays := int(auth.MaxAPITokenTTL / (24 * time.Hour))
+		if days < 1 || days > maxDays {
+			return usagef("--days %d: want 1 to %d", days, maxDays)
+		}
+		ttl := time.Duration(days) * 24 * time.Hour
+		if err := auth.CheckAPIToken(name, ttl); err != nil {
+			return usagef("%v (--name)", err)
+		}
+		id, token, err := st.CreateAPIToken(ctx, login, name, ttl)
+		if errors.Is(err, auth.ErrNotFound) || errors.Is(err, auth.ErrDisabled) {
+			return usagef("%v", err)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(c.stdout, token)
+		fmt.Fprintf(c.stderr, "API token %s of %s created, valid for %d days; the token above is shown only now and cannot be shown again\n", id, login, days)
+		return st.Audit(ctx, auth.Entry{Actor: actor, Action: auth.ActionAPITokenAdded, Target: id,
+			Detail: fmt.Sprintf("%s %q %dd", login, strings.TrimSpace(name), days)})
+	case "list":
+		if len(args) != 1 {
+			return usagef("token list takes no arguments, only --login")
+		}
+		toks, err := st.APITokens(ctx, login)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "ID\tLOGIN\tNAME\tCREATED\tEXPIRES\tREVOKED")
+		for _, t := range toks {
+			revoked := "-"
+			if t.Revoked {
+				revoked = t.RevokedAt.Format(time.DateTime)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Login, t.Name, t.CreatedAt.Format(time.DateTime), t.ExpiresAt.Format(time.DateTime), revoked)
+		}
+		return w.Flush()
+	case "revoke":
+		if len(args) != 2 {
+			return usagef("token revoke wants a token's id (see users token list)")
+		}
+		err := st.RevokeAPIToken(ctx, args[1])
+		if errors.Is(err, auth.ErrNoAPIToken) {
+			return usagef("%v", err)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stderr, "API token %s revoked\n", args[1])
+		return st.Audit(ctx, auth.Entry{Actor: actor, Action: auth.ActionAPITokenRevoked, Target: args[1]})
+	}
+	return usagef("unknown token sub-command %q (add, list, revoke)", args[0])
 }
 
 // cliActor names the operator running a command, for the audit log.

@@ -17,6 +17,9 @@ const (
 	ActionPasswordReset = "password reset"
 	ActionTokenAdded    = "push token added"
 	ActionTokenRevoked  = "push token revoked"
+	// API tokens: Target is the token's id.
+	ActionAPITokenAdded   = "api token added"
+	ActionAPITokenRevoked = "api token revoked"
 )
 
 // Entry is one line of the audit log.

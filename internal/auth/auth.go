@@ -1,14 +1,16 @@
 // Package auth keeps the web app's accounts, sessions and audit log in
 // ClickHouse: users with a role (admin, analyst, leader, or reporter bound
 // to one unit) and a bcrypt password; sessions identified by a random
-// cookie token stored only as its SHA-256, each with its CSRF token; and an
-// append-only audit log of sign-ins and changes.
+// cookie token stored only as its SHA-256, each with its CSRF token;
+// personal API tokens of the figures API, also stored only as their
+// SHA-256, each acting as its account; and an append-only audit log of
+// sign-ins and changes.
 //
-// Lookups of sessions and users are cached in memory for CacheFor, so a
-// signed-in request costs no query; a change made through this Store (a
-// sign-out, a disabled account, a new password, which ends the account's
-// sessions) takes effect in this process at once and in others within
-// CacheFor.
+// Lookups of sessions, API tokens and users are cached in memory for
+// CacheFor, so a signed-in request costs no query; a change made through
+// this Store (a sign-out, a revoked token, a disabled account, a new
+// password, which ends the account's sessions) takes effect in this
+// process at once and in others within CacheFor.
 package auth
 
 import (
@@ -67,11 +69,13 @@ type User struct {
 	CreatedAt time.Time
 }
 
-// Session is a signed-in session.
+// Session is a signed-in session, or the use of a personal API token
+// (ByToken: no cookie and no CSRF token; see TokenSession).
 type Session struct {
 	User    User
 	CSRF    string
 	Expires time.Time
+	ByToken bool
 }
 
 // Errors.
@@ -107,9 +111,11 @@ type Store struct {
 	cost int
 	now  func() time.Time
 
-	mu       sync.Mutex
-	sessions map[string]cachedSession // by session hash
-	lastVer  uint64
+	mu        sync.Mutex
+	sessions  map[string]cachedSession // by session hash
+	apiTokens map[string]cachedSession // by API token hash
+	tokenGen  uint64                   // bumped when apiTokens is dropped
+	lastVer   uint64
 }
 
 type cachedSession struct {
@@ -120,7 +126,7 @@ type cachedSession struct {
 
 // New returns a store over conn (migrated).
 func New(conn driver.Conn) *Store {
-	return &Store{conn: conn, cost: bcrypt.DefaultCost, now: time.Now, sessions: map[string]cachedSession{}}
+	return &Store{conn: conn, cost: bcrypt.DefaultCost, now: time.Now, sessions: map[string]cachedSession{}, apiTokens: map[string]cachedSession{}}
 }
 
 // SetBcryptCost lowers the bcrypt cost (tests); production uses the
@@ -398,12 +404,9 @@ func (s *Store) Session(ctx context.Context, token string) (Session, bool, error
 	sess := Session{CSRF: csrf, Expires: expires}
 	ok := found && ended == 0 && now.Before(expires)
 	if ok {
-		u, _, exists, err := s.user(ctx, login)
-		if err != nil {
+		if ok, err = s.liveUser(ctx, &sess, login); err != nil {
 			return Session{}, false, err
 		}
-		sess.User = u
-		ok = exists && !u.Disabled
 	}
 	s.mu.Lock()
 	if len(s.sessions) > 100_000 {
@@ -432,14 +435,28 @@ func (s *Store) EndSession(ctx context.Context, token string) error {
 	return s.saveSession(ctx, hash, login, csrf, created, expires, true)
 }
 
-// forgetSessions drops the session cache (an account changed).
+// forgetSessions drops the caches of sessions and API tokens (an account
+// changed).
 func (s *Store) forgetSessions() {
 	s.mu.Lock()
 	s.sessions = map[string]cachedSession{}
 	s.mu.Unlock()
+	s.forgetAPITokens()
 }
 
 // SameToken compares two tokens in constant time.
 func SameToken(a, b string) bool {
 	return len(a) == len(b) && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// liveUser fills sess.User with login's account and reports whether it
+// exists and is enabled: a session or token of a missing or disabled
+// account lets nobody in.
+func (s *Store) liveUser(ctx context.Context, sess *Session, login string) (bool, error) {
+	u, _, exists, err := s.user(ctx, login)
+	if err != nil {
+		return false, err
+	}
+	sess.User = u
+	return exists && !u.Disabled, nil
 }

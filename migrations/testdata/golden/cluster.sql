@@ -353,3 +353,18 @@ ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/egovkpi/audit_log', '{repli
 PARTITION BY toYYYYMM(at)
 ORDER BY (at, actor);
 
+-- 0019_api_tokens.sql (sha256 dd25b53a0aa8)
+CREATE TABLE IF NOT EXISTS egovkpi.api_tokens ON CLUSTER egovkpi_cluster
+(
+    token_hash String,
+    id         String,
+    login      String,
+    name       String,
+    created_at DateTime,
+    expires_at DateTime,
+    revoked_at Nullable(DateTime),
+    version    UInt64
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/egovkpi/api_tokens', '{replica}', version)
+ORDER BY (token_hash);
+

@@ -349,3 +349,18 @@ ENGINE = MergeTree()
 PARTITION BY toYYYYMM(at)
 ORDER BY (at, actor);
 
+-- 0019_api_tokens.sql (sha256 dd25b53a0aa8)
+CREATE TABLE IF NOT EXISTS egovkpi.api_tokens
+(
+    token_hash String,
+    id         String,
+    login      String,
+    name       String,
+    created_at DateTime,
+    expires_at DateTime,
+    revoked_at Nullable(DateTime),
+    version    UInt64
+)
+ENGINE = ReplacingMergeTree(version)
+ORDER BY (token_hash);
+
