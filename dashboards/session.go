@@ -29,6 +29,12 @@ const (
 // once per request and only when something needs it (the guard of a
 // non-public route, a page header), so public routes and static files
 // never touch the sessions table.
+//
+// On the figures API (/api/v1/, not its ingest routes) a request with
+// "Authorization: Bearer" is a personal API token's: it stands for the
+// token's account (a session marked ByToken), and a token that is not
+// live is answered 401 without looking at the cookie. Elsewhere the
+// header is ignored (push tokens are the ingest handlers' business).
 func (a *App) session(c *fiber.Ctx) (auth.Session, bool, error) {
 	if s, ok := c.Locals("session").(auth.Session); ok {
 		return s, true, nil
@@ -37,6 +43,27 @@ func (a *App) session(c *fiber.Ctx) (auth.Session, bool, error) {
 		return auth.Session{}, false, nil
 	}
 	c.Locals("session-checked", true)
+	// Routes match in any case; the header's scheme is case-insensitive
+	// (RFC 9110).
+	path, authz := strings.ToLower(c.Path()), c.Get(fiber.HeaderAuthorization)
+	if len(authz) >= 7 && strings.EqualFold(authz[:7], "Bearer ") &&
+		strings.HasPrefix(path, "/api/v1/") && !strings.HasPrefix(path, "/api/v1/ingest/") {
+		bearer := strings.TrimSpace(authz[7:])
+		s, ok, err := a.deps.Auth.TokenSession(c.UserContext(), bearer)
+		if err != nil {
+			return auth.Session{}, false, err
+		}
+		if !ok {
+			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="egovkpi", error="invalid_token"`)
+			msg := "invalid API token"
+			if !strings.HasPrefix(bearer, auth.APITokenPrefix) {
+				msg += ": API tokens start with " + auth.APITokenPrefix + " (egovkpi users token add)"
+			}
+			return auth.Session{}, false, fiber.NewError(fiber.StatusUnauthorized, msg)
+		}
+		c.Locals("session", s)
+		return s, true, nil
+	}
 	tok := c.Cookies(SessionCookie)
 	if tok == "" {
 		return auth.Session{}, false, nil
@@ -50,7 +77,9 @@ func (a *App) session(c *fiber.Ctx) (auth.Session, bool, error) {
 }
 
 // guard enforces a route's permission: signed in with an allowed role, and
-// the session's CSRF token on every state-changing request.
+// the session's CSRF token on every state-changing request. An API token
+// (no cookie, so no CSRF token) is accepted only to read the figures API:
+// GET and HEAD under /api/v1/, not ingest.
 func (a *App) guard(p Permission) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if p.public || p.unitToken {
@@ -66,10 +95,15 @@ func (a *App) guard(p Permission) fiber.Handler {
 			}
 			return c.Redirect("/login?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
 		}
+		read := c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead
+		route := c.Route().Path // session took the token on /api/v1/ only; the route must be too
+		if s.ByToken && (!read || !strings.HasPrefix(route, "/api/v1/") || strings.HasPrefix(route, "/api/v1/ingest/")) {
+			return fiber.NewError(fiber.StatusForbidden, "an API token may only read the figures API (GET /api/v1/…)")
+		}
 		if !slices.Contains(p.roles, s.User.Role) {
 			return fiber.NewError(fiber.StatusForbidden, "your role ("+string(s.User.Role)+") may not use this page")
 		}
-		if c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead {
+		if !read && !s.ByToken { // a token is no cookie: no browser sends it by itself
 			got := c.FormValue(csrfField)
 			if got == "" {
 				got = c.Get(csrfHeader)
