@@ -1,7 +1,6 @@
 package dashboards
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -14,7 +13,6 @@ import (
 	"egovkpi/collector/protocol"
 	"egovkpi/internal/refdata"
 	"egovkpi/metrics"
-	"egovkpi/metrics/m766"
 )
 
 // badParam answers 400 naming the parameter and what it accepts.
@@ -31,19 +29,10 @@ func (a *App) apiKPIs(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"kpis": out})
 }
 
-// sendFigures answers with JSON figures that read the days from..to: from
-// the cache when a load has not changed them since, else rendered now (and
-// cached). The key is the request's URL and today's date (completeness
-// depends on it).
-func (a *App) sendFigures(c *fiber.Ctx, from, to time.Time, render func() ([]byte, error)) error {
-	key := a.today().Format(egovkpi.DateLayout) + " " + strings.Clone(c.OriginalURL()) // fiber reuses its buffers
-	body, epoch, ok := a.cache.Get(key)
-	if !ok {
-		var err error
-		if body, err = render(); err != nil {
-			return err
-		}
-		a.cache.Put(key, epoch, from, to, body)
+// sendJSON answers with an API body or the error of making it.
+func sendJSON(c *fiber.Ctx, body []byte, err error) error {
+	if err != nil {
+		return err
 	}
 	c.Type("json", "utf-8")
 	return c.Send(body)
@@ -163,13 +152,8 @@ func (a *App) apiLeague(c *fiber.Ctx) error {
 	if err != nil {
 		return badParam(c, name, err)
 	}
-	return a.sendFigures(c, req.Period.Previous().From, req.Period.To, func() ([]byte, error) {
-		t, err := metrics.League(c.UserContext(), a.deps.Conn, a.reg, req.Block, req.Period, req.KPI, a.deps.Figures.Rules, req.Filter, a.today())
-		if err != nil {
-			return nil, err
-		}
-		return t.JSON(a.reg).MarshalIndent()
-	})
+	body, err := a.leagueJSON(c.UserContext(), req)
+	return sendJSON(c, body, err)
 }
 
 // apiIndex766 answers GET /api/v1/index766.
@@ -178,17 +162,11 @@ func (a *App) apiIndex766(c *fiber.Ctx) error {
 	if err != nil {
 		return badParam(c, name, err)
 	}
-	err = a.sendFigures(c, req.Period.Previous().From, req.Period.To, func() ([]byte, error) {
-		t, err := metrics.Index766(c.UserContext(), a.deps.Conn, a.reg, a.deps.Figures.Methodology, req.Block, req.Period, a.deps.Figures.Rules, req.Filter, a.today())
-		if err != nil {
-			return nil, err
-		}
-		return t.JSON(a.reg, req.Unit).MarshalIndent()
-	})
-	if errors.Is(err, m766.ErrNoVersion) {
+	body, err := a.index766JSON(c.UserContext(), req)
+	if isNoVersion(err) {
 		return badParam(c, "period", err)
 	}
-	return err
+	return sendJSON(c, body, err)
 }
 
 // SeriesRequest is a parsed series request, shared by the API and the CLI.
@@ -255,11 +233,70 @@ func (a *App) apiSeries(c *fiber.Ctx) error {
 	if !a.mayViewUnit(c, req.Unit.ID) {
 		return fiber.NewError(fiber.StatusForbidden, "a reporter sees the detail of its own unit only")
 	}
-	return a.sendFigures(c, req.From.From, req.To.To, func() ([]byte, error) {
-		s, err := metrics.UnitSeries(c.UserContext(), a.deps.Conn, a.reg, req.Unit, req.KPI, req.From.From, req.To.To, req.Step, a.today())
-		if err != nil {
-			return nil, err
-		}
-		return s.JSON().MarshalIndent()
-	})
+	body, err := a.seriesJSON(c.UserContext(), req)
+	return sendJSON(c, body, err)
+}
+
+// apiNational answers GET /api/v1/national: every KPI summed over each
+// block and over both, for one period.
+func (a *App) apiNational(c *fiber.Ctx) error {
+	if c.Query("period") == "" {
+		return badParam(c, "period", fmt.Errorf("missing (accepted: %s)", metrics.PeriodFormats))
+	}
+	p, err := metrics.ParsePeriod(c.Query("period"), a.today())
+	if err != nil {
+		return badParam(c, "period", err)
+	}
+	body, err := a.nationalJSON(c.UserContext(), p)
+	return sendJSON(c, body, err)
+}
+
+// paramError is a 400 naming the parameter, as badParam answers.
+func paramError(name string, err error) error {
+	return fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("parameter %s: %v", name, err))
+}
+
+// unitPeriod reads a unit-detail request: the unit of :code (in force at
+// the end of the period, and one the user may see) and ?period=.
+func (a *App) unitPeriod(c *fiber.Ctx) (egovkpi.Unit, metrics.Period, error) {
+	if c.Query("period") == "" {
+		return egovkpi.Unit{}, metrics.Period{}, paramError("period", fmt.Errorf("missing (accepted: %s)", metrics.PeriodFormats))
+	}
+	p, err := metrics.ParsePeriod(c.Query("period"), a.today())
+	if err != nil {
+		return egovkpi.Unit{}, p, paramError("period", err)
+	}
+	u, err := metrics.ResolveUnit(a.reg, c.Params("code"), p.To)
+	if err != nil {
+		return u, p, paramError("unit", err)
+	}
+	if !u.ValidOn(p.To) {
+		return u, p, paramError("unit", fmt.Errorf("%s (%s) is not in force on %s", u.ID, u.NameVI, p.To.Format(egovkpi.DateLayout)))
+	}
+	if !a.mayViewUnit(c, u.ID) {
+		return u, p, fiber.NewError(fiber.StatusForbidden, "a reporter sees the detail of its own unit only")
+	}
+	return u, p, nil
+}
+
+// apiUnitFigures answers GET /api/v1/units/:code/figures: every KPI of a
+// unit for one period.
+func (a *App) apiUnitFigures(c *fiber.Ctx) error {
+	u, p, err := a.unitPeriod(c)
+	if err != nil {
+		return err
+	}
+	body, err := a.unitFiguresJSON(c.UserContext(), u, p)
+	return sendJSON(c, body, err)
+}
+
+// apiUnitProcedures answers GET /api/v1/units/:code/procedures: a unit's
+// weakest procedures (most offline and most late dossiers) over a period.
+func (a *App) apiUnitProcedures(c *fiber.Ctx) error {
+	u, p, err := a.unitPeriod(c)
+	if err != nil {
+		return err
+	}
+	body, err := a.proceduresJSON(c.UserContext(), u, p)
+	return sendJSON(c, body, err)
 }

@@ -96,23 +96,33 @@ func TestAuthorisationMatrix(t *testing.T) {
 		target string
 		in     []string
 	}{
-		"GET /healthz":                   {"/healthz", all},
-		"GET /readyz":                    {"/readyz", all},
-		"GET /metrics":                   {"/metrics", all},
-		"GET /login":                     {"/login", all},
-		"POST /login":                    {"/login", all}, // refused by its own CSRF check (403), see below
-		"POST /logout":                   {"/logout", signedIn},
-		"GET /":                          {"/?date=2025-08-01", signedIn},
-		"GET /collection":                {"/collection", []string{"admin", "analyst"}},
-		"GET /api/v1/kpis":               {"/api/v1/kpis", signedIn},
-		"GET /api/v1/league":             {"/api/v1/league?block=province&period=2025-08&kpi=online_rate", signedIn},
-		"GET /api/v1/units/:code/series": {"/api/v1/units/p34-08/series?kpi=online_rate&from=2025Q3&to=2025Q3", []string{"admin", "analyst", "leader"}},
-		"GET /api/v1/index766":           {"/api/v1/index766?block=province&period=2025-08", signedIn},
-		"GET /upload":                    {"/upload", all},
-		"GET /upload/template.:format":   {"/upload/template.csv", all},
-		"POST /upload":                   {"/upload", nil}, // a unit token, not a session
-		"POST /api/v1/ingest/usage":      {"/api/v1/ingest/usage", nil},
-		"POST /api/v1/ingest/catalogue":  {"/api/v1/ingest/catalogue", nil},
+		"GET /healthz":                       {"/healthz", all},
+		"GET /readyz":                        {"/readyz", all},
+		"GET /metrics":                       {"/metrics", all},
+		"GET /login":                         {"/login", all},
+		"POST /login":                        {"/login", all}, // refused by its own CSRF check (403), see below
+		"POST /logout":                       {"/logout", signedIn},
+		"GET /":                              {"/?period=2025-08", signedIn},
+		"GET /league":                        {"/league?block=province&period=2025-08&kpi=online_rate", signedIn},
+		"GET /league.:format":                {"/league.xlsx?block=province&period=2025-08&kpi=index766", signedIn},
+		"GET /units":                         {"/units?date=2025-08-01", signedIn},
+		"GET /units/:code":                   {"/units/p34-08?period=2025-08", []string{"admin", "analyst", "leader"}},
+		"GET /methodology":                   {"/methodology", signedIn},
+		"GET /collection":                    {"/collection", []string{"admin", "analyst"}},
+		"GET /collection/quarantine":         {"/collection/quarantine?reason=x", []string{"admin", "analyst"}},
+		"GET /collection/quarantine/:id":     {"/collection/quarantine/00000000-0000-0000-0000-000000000000", []string{"admin", "analyst"}},
+		"GET /api/v1/kpis":                   {"/api/v1/kpis", signedIn},
+		"GET /api/v1/league":                 {"/api/v1/league?block=province&period=2025-08&kpi=online_rate", signedIn},
+		"GET /api/v1/units/:code/series":     {"/api/v1/units/p34-08/series?kpi=online_rate&from=2025Q3&to=2025Q3", []string{"admin", "analyst", "leader"}},
+		"GET /api/v1/index766":               {"/api/v1/index766?block=province&period=2025-08", signedIn},
+		"GET /api/v1/national":               {"/api/v1/national?period=2025-08", signedIn},
+		"GET /api/v1/units/:code/figures":    {"/api/v1/units/p34-08/figures?period=2025-08", []string{"admin", "analyst", "leader"}},
+		"GET /api/v1/units/:code/procedures": {"/api/v1/units/p34-08/procedures?period=2025-08", []string{"admin", "analyst", "leader"}},
+		"GET /upload":                        {"/upload", all},
+		"GET /upload/template.:format":       {"/upload/template.csv", all},
+		"POST /upload":                       {"/upload", []string{"reporter"}}, // a unit token, or a reporter's session (own unit)
+		"POST /api/v1/ingest/usage":          {"/api/v1/ingest/usage", nil},
+		"POST /api/v1/ingest/catalogue":      {"/api/v1/ingest/catalogue", nil},
 	}
 	for _, r := range a.table() {
 		key := r.method + " " + r.path

@@ -1,7 +1,13 @@
 package dashboards
 
 import (
+	"errors"
 	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -60,4 +66,74 @@ func (a *App) collectionPage(c *fiber.Ctx) error {
 	return a.render(c, "collection.html", map[string]any{
 		"Lang": lang, "Other": otherLang(lang), "Sources": views, "Runs": runs, "Quarantine": quarantine,
 	})
+}
+
+// quarantinePageSize is how many quarantined items a page lists.
+const quarantinePageSize = 100
+
+// quarantinePage browses the quarantine: newest first, filtered by source,
+// unit, a word of the reason and whether a replay has taken the item yet,
+// a page at a time.
+func (a *App) quarantinePage(c *fiber.Ctx) error {
+	if a.deps.Store == nil {
+		return fiber.NewError(fiber.StatusNotFound, "collection is not enabled on this server")
+	}
+	lang := a.lang(c)
+	page := c.QueryInt("page", 1)
+	if page < 1 {
+		return paramError("page", fmt.Errorf("%q: want a page number from 1", c.Query("page")))
+	}
+	f := store.QuarantineFilter{
+		Source: strings.TrimSpace(c.Query("source")), UnitID: strings.TrimSpace(c.Query("unit")), Reason: strings.TrimSpace(c.Query("reason")),
+		Pending: c.Query("pending") == "1", Limit: quarantinePageSize + 1, Offset: (page - 1) * quarantinePageSize,
+	}
+	items, err := a.deps.Store.ListQuarantine(c.UserContext(), f)
+	if err != nil {
+		return err
+	}
+	more := len(items) > quarantinePageSize
+	items = items[:min(len(items), quarantinePageSize)]
+	q := url.Values{}
+	for k, v := range map[string]string{"source": f.Source, "unit": f.UnitID, "reason": f.Reason} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if f.Pending {
+		q.Set("pending", "1")
+	}
+	link := func(p int) string {
+		q.Set("page", strconv.Itoa(p))
+		return "/collection/quarantine?" + q.Encode()
+	}
+	data := map[string]any{"Lang": lang, "Title": lang.T("quarantine.title"), "SwitchURL": switchURL(c, lang),
+		"Items": items, "F": f, "Page": page}
+	if more {
+		data["Next"] = link(page + 1)
+	}
+	if page > 1 {
+		data["Prev"] = link(page - 1)
+	}
+	return a.render(c, "quarantine.html", data)
+}
+
+// quarantineItem shows one quarantined item whole: its reason, its place
+// and its raw payload, and how a replay went.
+func (a *App) quarantineItem(c *fiber.Ctx) error {
+	if a.deps.Store == nil {
+		return fiber.NewError(fiber.StatusNotFound, "collection is not enabled on this server")
+	}
+	lang := a.lang(c)
+	id, err := uuid.Parse(c.Params("id"))
+	if err != nil {
+		return paramError("id", fmt.Errorf("%q is not a quarantine id", c.Params("id")))
+	}
+	item, err := a.deps.Store.GetQuarantine(c.UserContext(), id)
+	if err != nil {
+		if errors.Is(err, store.ErrNotQuarantined) {
+			return fiber.NewError(fiber.StatusNotFound, lang.T("quarantine.unknown", id.String()))
+		}
+		return err
+	}
+	return a.render(c, "quarantine_item.html", map[string]any{"Lang": lang, "Title": lang.T("quarantine.title"), "SwitchURL": switchURL(c, lang), "Item": item})
 }

@@ -58,12 +58,22 @@ func (a *App) table() []route {
 		{fiber.MethodGet, "/login", Public, a.loginPage},
 		{fiber.MethodPost, "/login", Public, a.login}, // CSRF: double-submit cookie; rate limited
 		{fiber.MethodPost, "/logout", SignedIn, a.logout},
-		{fiber.MethodGet, "/", SignedIn, a.unitsPage},
+		{fiber.MethodGet, "/", SignedIn, a.overviewPage},
+		{fiber.MethodGet, "/league", SignedIn, a.leaguePage},
+		{fiber.MethodGet, "/league.:format", SignedIn, a.leagueExport}, // csv, xlsx: what the page shows
+		{fiber.MethodGet, "/units", SignedIn, a.unitsPage},
+		{fiber.MethodGet, "/units/:code", SignedIn, a.unitPage}, // reporters: own unit only
+		{fiber.MethodGet, "/methodology", SignedIn, a.methodologyPage},
 		{fiber.MethodGet, "/collection", Staff, a.collectionPage},
+		{fiber.MethodGet, "/collection/quarantine", Staff, a.quarantinePage},
+		{fiber.MethodGet, "/collection/quarantine/:id", Staff, a.quarantineItem},
 		{fiber.MethodGet, "/api/v1/kpis", SignedIn, a.apiKPIs},
 		{fiber.MethodGet, "/api/v1/league", SignedIn, a.apiLeague},
 		{fiber.MethodGet, "/api/v1/units/:code/series", SignedIn, a.apiSeries}, // reporters: own unit only
 		{fiber.MethodGet, "/api/v1/index766", SignedIn, a.apiIndex766},
+		{fiber.MethodGet, "/api/v1/national", SignedIn, a.apiNational},
+		{fiber.MethodGet, "/api/v1/units/:code/figures", SignedIn, a.apiUnitFigures},       // reporters: own unit only
+		{fiber.MethodGet, "/api/v1/units/:code/procedures", SignedIn, a.apiUnitProcedures}, // reporters: own unit only
 		{fiber.MethodGet, "/upload", Public, a.uploadPage},
 		{fiber.MethodGet, "/upload/template.:format", Public, a.uploadTemplate},
 		{fiber.MethodPost, "/upload", UnitToken, a.uploadFile},

@@ -63,6 +63,9 @@ type Deps struct {
 	CachePoll    time.Duration
 	// Auth keeps accounts and sessions; nil uses auth.New(Conn).
 	Auth *auth.Store
+	// PartTimeout bounds each part of a page (a table, a chart); a part
+	// that runs out shows a notice instead. Zero means 4 s.
+	PartTimeout time.Duration
 	// InsecureCookies drops the cookies' Secure flag: only for plain HTTP
 	// on a loopback address (the demo, tests); decided by the caller from
 	// where it listens, never from a request's Host header.
@@ -92,6 +95,9 @@ func New(deps Deps) (*App, error) {
 	}
 	if deps.Now == nil {
 		deps.Now = time.Now
+	}
+	if deps.PartTimeout == 0 {
+		deps.PartTimeout = defaultPartTimeout
 	}
 	loc := collector.Vietnam
 	tpl, err := template.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/*.html")
@@ -261,7 +267,10 @@ func (a *App) lang(c *fiber.Ctx) Lang {
 }
 
 var templateFuncs = template.FuncMap{
-	"T": func(l Lang, key string, args ...any) string { return l.T(key, args...) },
+	"neg":    func(x int) int { return -x },
+	"negf":   func(x float64) float64 { return -x },
+	"mul100": func(x float64) float64 { return x * 100 },
+	"T":      func(l Lang, key string, args ...any) string { return l.T(key, args...) },
 	// dict builds a map for passing several values to a sub-template.
 	"dict": func(kv ...any) (map[string]any, error) {
 		if len(kv)%2 != 0 {

@@ -83,9 +83,9 @@ func TestUnitsPageByEra(t *testing.T) {
 		ministries, provinces string
 		mustHave              []string
 	}{
-		{"/?date=2024-12-31", "25", "63", []string{"Hà Giang", "Thừa Thiên Huế", "Tuyên Quang (08)", "31/12/2024", "63 tỉnh"}},
-		{"/?date=2025-07-01", "19", "34", []string{"Tuyên Quang", "Bộ Nông nghiệp và Môi trường", "34 tỉnh"}},
-		{"/", "19", "34", []string{`value="2026-11-22"`, "22/11/2026"}}, // today in Vietnam
+		{"/units?date=2024-12-31", "25", "63", []string{"Hà Giang", "Thừa Thiên Huế", "Tuyên Quang (08)", "31/12/2024", "63 tỉnh"}},
+		{"/units?date=2025-07-01", "19", "34", []string{"Tuyên Quang", "Bộ Nông nghiệp và Môi trường", "34 tỉnh"}},
+		{"/units", "19", "34", []string{`value="2026-11-22"`, "22/11/2026"}}, // today in Vietnam
 	} {
 		code, body, _ := get(t, a, tc.url, analyst(t, a))
 		if code != 200 {
@@ -102,29 +102,29 @@ func TestUnitsPageByEra(t *testing.T) {
 		}
 	}
 	// Hà Giang no longer exists on 2025-07-01.
-	if _, body, _ := get(t, a, "/?date=2025-07-01", analyst(t, a)); strings.Contains(body, "Hà Giang</span>") {
+	if _, body, _ := get(t, a, "/units?date=2025-07-01", analyst(t, a)); strings.Contains(body, "Hà Giang</span>") {
 		t.Error("2025-07-01 lists Hà Giang as a unit")
 	}
 	// UNVERIFIED marks stay visible.
-	if _, body, _ := get(t, a, "/?date=2025-01-01", analyst(t, a)); !strings.Contains(body, `class="badge unverified"`) || !strings.Contains(body, "UNVERIFIED") {
+	if _, body, _ := get(t, a, "/units?date=2025-01-01", analyst(t, a)); !strings.Contains(body, `class="badge unverified"`) || !strings.Contains(body, "UNVERIFIED") {
 		t.Error("the unverified marks are not shown")
 	}
 }
 
 func TestUnitsPageEnglishSwitchIsRemembered(t *testing.T) {
 	a := newApp(t, nil)
-	code, body, hdr := get(t, a, "/?date=2024-12-31&lang=en", analyst(t, a))
+	code, body, hdr := get(t, a, "/units?date=2024-12-31&lang=en", analyst(t, a))
 	if code != 200 || !strings.Contains(body, "Provinces and centrally-run cities") || !strings.Contains(body, `<html lang="en">`) {
 		t.Fatalf("English page: %d\n%s", code, body)
 	}
-	if !strings.Contains(body, `href="/?date=2024-12-31&amp;lang=vi"`) {
+	if !strings.Contains(body, `href="/units?date=2024-12-31&amp;lang=vi"`) {
 		t.Error("English page has no switch back to Vietnamese for the same date")
 	}
 	cookie := strings.Split(strings.Join(hdr["Set-Cookie"], ";"), ";")[0]
 	if cookie != "lang=en" {
 		t.Fatalf("language cookie = %q", cookie)
 	}
-	_, body, _ = get(t, a, "/?date=2024-12-31", cookie, analyst(t, a))
+	_, body, _ = get(t, a, "/units?date=2024-12-31", cookie, analyst(t, a))
 	if !strings.Contains(body, "Provinces and centrally-run cities") {
 		t.Error("the language choice is not remembered")
 	}
@@ -132,7 +132,7 @@ func TestUnitsPageEnglishSwitchIsRemembered(t *testing.T) {
 
 func TestUnitsPageBadDate(t *testing.T) {
 	a := newApp(t, nil)
-	code, body, _ := get(t, a, "/?date=2024-13-45", analyst(t, a))
+	code, body, _ := get(t, a, "/units?date=2024-13-45", analyst(t, a))
 	if code != 400 || !strings.Contains(body, "2024-13-45") || !strings.Contains(body, "YYYY-MM-DD") {
 		t.Fatalf("bad date: %d\n%s", code, body)
 	}

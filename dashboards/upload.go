@@ -13,6 +13,7 @@ import (
 	"egovkpi/collector"
 	"egovkpi/collector/fileimport"
 	"egovkpi/collector/store"
+	"egovkpi/internal/auth"
 )
 
 // uploadPage shows the form: a unit's token and a file in the template.
@@ -25,20 +26,46 @@ func (a *App) renderUpload(c *fiber.Ctx, res *collector.ImportResult, problem st
 	return a.render(c, "upload.html", map[string]any{"Lang": lang, "Other": otherLang(lang), "Result": res, "Error": problem})
 }
 
-// uploadFile takes a file for the unit whose push token is given: the same
-// rules as every way in; rows of another unit refuse the whole file.
+// uploadUnit says whose file an upload is: the unit of the push token in
+// the form, or else the unit of the signed-in reporter (whose form must
+// carry the session's CSRF token). ok is false when the answer (401, 403)
+// has been rendered.
+func (a *App) uploadUnit(c *fiber.Ctx) (unit string, ok bool, err error) {
+	lang := a.lang(c)
+	if token := strings.TrimSpace(c.FormValue("token")); token != "" {
+		unit, err := a.deps.Collector.Store().TokenUnit(c.UserContext(), token)
+		if errors.Is(err, store.ErrUnknownToken) {
+			c.Status(fiber.StatusUnauthorized)
+			return "", false, a.renderUpload(c, nil, lang.T("upload.bad_token"))
+		}
+		return unit, err == nil, err
+	}
+	s, signedIn, err := a.session(c)
+	switch {
+	case err != nil:
+		return "", false, err
+	case !signedIn:
+		c.Status(fiber.StatusUnauthorized)
+		return "", false, a.renderUpload(c, nil, lang.T("upload.bad_token"))
+	case s.User.Role != auth.Reporter || s.User.UnitID == "":
+		c.Status(fiber.StatusForbidden)
+		return "", false, a.renderUpload(c, nil, lang.T("upload.not_reporter"))
+	case !auth.SameToken(c.FormValue(csrfField), s.CSRF):
+		return "", false, fiber.NewError(fiber.StatusForbidden, "the form's CSRF token is missing or wrong: reload the page and try again")
+	}
+	return s.User.UnitID, true, nil
+}
+
+// uploadFile takes a file for the unit whose push token is given, or for
+// the signed-in reporter's unit: the same rules as every way in; rows of
+// another unit refuse the whole file.
 func (a *App) uploadFile(c *fiber.Ctx) error {
 	if a.deps.Collector == nil {
 		return fiber.NewError(fiber.StatusNotFound, "uploads are not enabled on this server")
 	}
 	lang := a.lang(c)
-	token := strings.TrimSpace(c.FormValue("token"))
-	unit, err := a.deps.Collector.Store().TokenUnit(c.UserContext(), token)
-	if token == "" || errors.Is(err, store.ErrUnknownToken) {
-		c.Status(fiber.StatusUnauthorized)
-		return a.renderUpload(c, nil, lang.T("upload.bad_token"))
-	}
-	if err != nil {
+	unit, ok, err := a.uploadUnit(c)
+	if !ok || err != nil {
 		return err
 	}
 	fh, err := c.FormFile("file")

@@ -12,6 +12,7 @@ import (
 
 	"egovkpi/collector"
 	"egovkpi/collector/store"
+	"egovkpi/internal/auth"
 	"egovkpi/internal/refdata"
 	"egovkpi/internal/testdb"
 )
@@ -32,14 +33,28 @@ func uploadApp(t *testing.T) (*App, *collector.Collector) {
 }
 
 func postUpload(t *testing.T, a *App, token, name, content string) (int, string) {
+	return postUploadAs(t, a, "", "", token, name, content)
+}
+
+// postUploadAs posts a file with a session cookie and its CSRF token, or a
+// unit token.
+func postUploadAs(t *testing.T, a *App, cookie, csrf, token, name, content string) (int, string) {
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
-	_ = w.WriteField("token", token)
+	if token != "" {
+		_ = w.WriteField("token", token)
+	}
+	if csrf != "" {
+		_ = w.WriteField(csrfField, csrf)
+	}
 	fw, _ := w.CreateFormFile("file", name)
 	_, _ = fw.Write([]byte(content))
 	_ = w.Close()
 	req := httptest.NewRequest("POST", "/upload", &body)
 	req.Header.Set("Content-Type", w.FormDataContentType())
+	if cookie != "" {
+		req.Header.Set("Cookie", cookie)
+	}
 	resp, err := a.Fiber().Test(req, 30_000)
 	if err != nil {
 		t.Fatal(err)
@@ -76,5 +91,29 @@ func TestUpload(t *testing.T) {
 	}
 	if code, body, _ := get(t, a, "/upload"); code != 200 || !strings.Contains(body, `type="password"`) {
 		t.Fatalf("form: %d", code)
+	}
+}
+
+// A reporter uploads for its own unit with its session (and the form's
+// CSRF token), never for another unit; other roles need the unit's token.
+func TestUploadBySession(t *testing.T) {
+	a, _ := uploadApp(t)
+	reporter, csrf := signIn(t, a, "reporter08", auth.Reporter, "p34-08")
+	analyst, acsrf := signIn(t, a, "analyst", auth.Analyst, "")
+	own := "unit,date,procedure,received\n08,2025-08-04,1.000001,3\n"
+	if code, body := postUploadAs(t, a, reporter, csrf, "", "a.csv", own); code != 200 || !strings.Contains(body, "row 2: no catalogue of unit p34-08") {
+		t.Fatalf("reporter, own unit: %d\n%s", code, body)
+	}
+	if code, body := postUploadAs(t, a, reporter, csrf, "", "a.csv", "unit,date,procedure,received\n01,2025-08-04,1.000001,3\n"); code != 403 || !strings.Contains(body, "p34-01") {
+		t.Fatalf("reporter, another unit's rows: %d\n%s", code, body)
+	}
+	if code, _ := postUploadAs(t, a, reporter, "", "", "a.csv", own); code != 403 {
+		t.Fatalf("reporter without the CSRF token: %d", code)
+	}
+	if code, body := postUploadAs(t, a, analyst, acsrf, "", "a.csv", own); code != 403 || !strings.Contains(body, "Chỉ báo cáo viên") {
+		t.Fatalf("analyst without a token: %d\n%s", code, body)
+	}
+	if code, _, body := do(t, a, "GET", "/upload", reporter, nil); code != 200 || strings.Contains(body, `type="password"`) || !strings.Contains(body, "p34-08") {
+		t.Fatalf("the reporter's form: %d\n%s", code, body)
 	}
 }

@@ -30,11 +30,7 @@ func TestRunLifecycle(t *testing.T) {
 		t.Skip("builds the binary and starts ClickHouse three times")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "egovkpi")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t, dir)
 	dataDir := filepath.Join(dir, "var")
 
 	first := startRun(t, bin, dataDir)
@@ -48,7 +44,7 @@ func TestRunLifecycle(t *testing.T) {
 		t.Fatalf("no first admin password in the logs:\n%s", first.logs())
 	}
 	client := signInHTTP(t, first.url, "admin", m[1])
-	code, body := httpGetWith(t, client, first.url+"/?date=2024-12-31")
+	code, body := httpGetWith(t, client, first.url+"/units?date=2024-12-31")
 	if code != 200 || !strings.Contains(body, `data-count="63"`) || !strings.Contains(body, "Hà Nội") || !strings.Contains(body, `id="logout"`) {
 		t.Fatalf("units page: %d\n%s", code, body)
 	}
@@ -82,6 +78,17 @@ type runProc struct {
 	buf bytes.Buffer
 }
 
+// buildBinary builds egovkpi into dir.
+func buildBinary(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "egovkpi")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
 func (p *runProc) Write(b []byte) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -94,7 +101,7 @@ func (p *runProc) logs() string {
 	return p.buf.String()
 }
 
-func startRun(t *testing.T, bin, dataDir string) *runProc {
+func startRun(t *testing.T, bin, dataDir string, extraEnv ...string) *runProc {
 	t.Helper()
 	port := freePort(t)
 	p := &runProc{url: "http://127.0.0.1:" + strconv.Itoa(port)}
@@ -105,7 +112,7 @@ func startRun(t *testing.T, bin, dataDir string) *runProc {
 			env = append(env, kv)
 		}
 	}
-	p.cmd.Env = append(env, "EGOVKPI_DATA_DIR="+dataDir, "EGOVKPI_LISTEN=127.0.0.1:"+strconv.Itoa(port))
+	p.cmd.Env = append(append(env, "EGOVKPI_DATA_DIR="+dataDir, "EGOVKPI_LISTEN=127.0.0.1:"+strconv.Itoa(port)), extraEnv...)
 	p.cmd.Stdout = p
 	p.cmd.Stderr = p
 	if err := p.cmd.Start(); err != nil {

@@ -1,0 +1,163 @@
+package dashboards
+
+import (
+	"context"
+	"encoding/csv"
+	"strings"
+	"testing"
+	"time"
+
+	"egovkpi"
+	"egovkpi/collector/record"
+	"egovkpi/collector/store"
+	"egovkpi/internal/auth"
+)
+
+// pagesApp is an app (now 2025-08-10) with August 2025 dossiers of three
+// provinces: p34-08 online 6 of 10, p34-01 9 of 10, p34-04 3 of 10 a day.
+func pagesApp(t *testing.T) (*App, string) {
+	t.Helper()
+	a := fullApp(t)
+	ctx := context.Background()
+	st := a.deps.Store
+	touched := store.Touched{}
+	for unit, online := range map[string]uint32{"p34-08": 6, "p34-01": 9, "p34-04": 3} {
+		var days []time.Time
+		var rows []record.Usage
+		for d := 1; d <= 9; d++ {
+			day := egovkpi.Date(2025, time.August, d)
+			days = append(days, day)
+			u := record.Usage{UnitID: unit, Day: day, Procedure: "1.000001"}
+			u.SetValue(record.Received, 10)
+			u.SetValue(record.ReceivedOnline, online)
+			rows = append(rows, u)
+		}
+		tt, err := st.WriteUsage(ctx, store.UsageLoad{LoadID: st.NewLoadID(), Source: "test", UnitID: unit, Days: days, Rows: rows})
+		if err != nil {
+			t.Fatal(err)
+		}
+		touched.Merge(tt)
+	}
+	if err := st.RefreshRollups(ctx, touched); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Quarantine(ctx, []store.Quarantined{{Source: "test", Kind: "usage", UnitID: "p34-08", Day: egovkpi.Date(2025, 8, 3), Procedure: "1.000009", Reason: "received_online 12 exceeds received 10", Raw: `{"received": 10}`}}); err != nil {
+		t.Fatal(err)
+	}
+	cookie, _ := signIn(t, a, "analyst", auth.Analyst, "")
+	return a, cookie
+}
+
+// Every page renders with data, in both languages, and says what it shows.
+func TestPagesRender(t *testing.T) {
+	a, cookie := pagesApp(t)
+	items, err := a.deps.Store.ListQuarantine(context.Background(), store.QuarantineFilter{})
+	if err != nil || len(items) != 1 {
+		t.Fatalf("quarantine: %v %v", items, err)
+	}
+	for _, tc := range []struct {
+		url  string
+		want []string
+	}{
+		{"/?period=2025-08", []string{"Tổng quan", "Tỷ lệ hồ sơ trực tuyến", "60,00 %", `data-chart="chart-trend"`, `data-chart="chart-bands-province"`}},
+		{"/?period=2025-08&lang=en", []string{"Overview", "Online-processing rate", "60.00%"}},
+		{"/league?period=2025-08", []string{`data-row="p34-01"`, "90,00 %", "Quần đảo Hoàng Sa", "Quần đảo Trường Sa", `href="/league.xlsx?block=province&amp;kpi=online_rate&amp;period=2025-08"`}},
+		{"/league?period=2025-08&kpi=index766", []string{"Bộ chỉ số 766", "band-"}},
+		{"/league?period=2025-08&block=ministry", []string{"Bộ, ngành", `id="tab-ministry" class="active"`}},
+		{"/league?period=2025-08&region=DBSH", []string{`data-row="p34-01"`}},
+		{"/units/p34-08?period=2025-08", []string{"Tuyên Quang", "Hình thành từ", "1.000001", `data-chart="chart-unit-trend"`, "60,00 %"}},
+		{"/units/p63-02?period=2025Q3", []string{"Hà Giang", "Đơn vị kế thừa", "p34-08", "kết thúc"}},
+		{"/methodology", []string{"Phương pháp tính", "Mức độ 4", "Toàn trình", "đang áp dụng", "chưa thu thập"}},
+		{"/collection/quarantine?reason=exceeds", []string{"received_online 12 exceeds received 10", `data-rows="1"`}},
+		{"/collection/quarantine/" + items[0].ID.String(), []string{"received_online 12 exceeds", `{&#34;received&#34;: 10}`, "egovkpi quarantine replay"}},
+	} {
+		code, body, _ := get(t, a, tc.url, cookie)
+		if code != 200 {
+			t.Errorf("%s: %d\n%s", tc.url, code, body)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s lacks %q\n%s", tc.url, w, body)
+			}
+		}
+	}
+	// The region filter keeps that region's provinces only.
+	if _, body, _ := get(t, a, "/league?period=2025-08&region=DBSH", cookie); strings.Contains(body, `data-row="p34-08"`) {
+		t.Error("the region filter kept a province of another region")
+	}
+	for url, want := range map[string]int{"/units/nowhere": 404, "/league?period=2025-13": 400, "/league?sort=colour": 400, "/collection/quarantine?page=0": 400, "/collection/quarantine/x": 400} {
+		if code, _, _ := get(t, a, url, cookie); code != want {
+			t.Errorf("%s: %d, want %d", url, code, want)
+		}
+	}
+}
+
+// The downloads hold the rows of the page in the page's order.
+func TestLeagueDownloadIsWhatIsShown(t *testing.T) {
+	a, cookie := pagesApp(t)
+	_, page, _ := get(t, a, "/league?period=2025-08&sort=value&dir=desc&lang=en", cookie)
+	i1, i8, i2 := strings.Index(page, `data-row="p34-01"`), strings.Index(page, `data-row="p34-08"`), strings.Index(page, `data-row="p34-04"`)
+	if i1 < 0 || !(i1 < i8 && i8 < i2) {
+		t.Fatalf("sorted by value, descending: p34-01 %d, p34-08 %d, p34-04 %d", i1, i8, i2)
+	}
+	code, body, hdr := get(t, a, "/league.csv?period=2025-08&sort=value&dir=desc&lang=en", cookie)
+	if code != 200 || !strings.Contains(strings.Join(hdr["Content-Disposition"], ""), "egovkpi-province-online_rate-2025-08.csv") {
+		t.Fatalf("csv: %d %v", code, hdr)
+	}
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\ufeff")))
+	r.Comment = '#'
+	r.FieldsPerRecord = -1
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if recs[0][0] != "Rank" || len(recs) != 1+34 {
+		t.Fatalf("csv header %v, %d rows", recs[0], len(recs))
+	}
+	for i, want := range [][]string{{"1", "01", "Hanoi", "90"}, {"2", "08", "Tuyen Quang", "60"}, {"3", "04", "Cao Bang", "30"}} {
+		got := recs[1+i]
+		if got[0] != want[0] || got[2] != want[1] || (want[2] != "" && got[3] != want[2]) || got[5] != want[3] {
+			t.Errorf("csv row %d: %v, want rank %s code %s value %s", i+1, got, want[0], want[1], want[3])
+		}
+	}
+	if code, body, _ := get(t, a, "/league.xlsx?period=2025-08&kpi=index766", cookie); code != 200 || !strings.HasPrefix(body, "PK") {
+		t.Errorf("xlsx: %d", code)
+	}
+	if code, _, _ := get(t, a, "/league.pdf?period=2025-08", cookie); code != 404 {
+		t.Errorf("league.pdf: %d, want 404", code)
+	}
+}
+
+// A part that runs out of time shows a notice; the page still answers.
+func TestSlowPartDegradesToANotice(t *testing.T) {
+	a, cookie := pagesApp(t)
+	a.deps.PartTimeout = time.Nanosecond
+	code, body, _ := get(t, a, "/?period=2025-07", cookie)
+	if code != 200 || !strings.Contains(body, "Phần này tải quá lâu") {
+		t.Fatalf("overview with slow parts: %d", code)
+	}
+	if code, body, _ := get(t, a, "/units/p34-08?period=2025-07", cookie); code != 200 || !strings.Contains(body, "Phần này tải quá lâu") || !strings.Contains(body, "Tuyên Quang") {
+		t.Fatalf("unit page with slow parts: %d", code)
+	}
+}
+
+func TestNumbersInEachLanguage(t *testing.T) {
+	p := 87.5
+	for _, tc := range []struct {
+		got, want string
+	}{
+		{Vietnamese.Number(1234567.891, 2), "1.234.567,89"},
+		{English.Number(1234567.891, 2), "1,234,567.89"},
+		{Vietnamese.Number(-0.001, 2), "0,00"},
+		{Vietnamese.Number(-1234, 0), "-1.234"},
+		{Vietnamese.Percent(&p), "87,50 %"},
+		{English.Percent(&p), "87.50%"},
+		{Vietnamese.Percent(nil), "–"},
+		{Vietnamese.Share(0.9677), "96,8 %"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}
