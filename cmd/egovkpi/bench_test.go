@@ -1,6 +1,7 @@
 package main
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -24,5 +25,22 @@ func TestBenchFiguresRuns(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestBenchWebRuns is a short `egovkpi bench web` (five days of data, one
+// second of load per run): the page answers 200 to every request.
+func TestBenchWebRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes five days of every simulated unit")
+	}
+	db := testdb.Migrated(t)
+	env := map[string]string{"EGOVKPI_CLICKHOUSE_ADDR": db.Options.Addr, "EGOVKPI_CLICKHOUSE_DATABASE": db.Name}
+	code, out, errOut := runCLI(t, env, "bench", "web", "--years", "1", "--day", "2026-01-05", "--duration", "1s", "--concurrency", "4")
+	if code != 0 {
+		t.Fatalf("bench web: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if !regexp.MustCompile(`league-table pages \(HTML, signed in\)\s+[1-9]\d* requests\s+0 errors`).MatchString(out) {
+		t.Errorf("the league pages did not all answer 200:\n%s", out)
 	}
 }

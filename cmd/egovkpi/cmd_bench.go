@@ -24,10 +24,11 @@ import (
 func benchCommand() command {
 	return command{
 		name:  "bench",
-		usage: " ingest|collect|backfill|figures",
+		usage: " ingest|collect|backfill|figures|web",
 		summary: "Measure against baselines in one run, in a scratch database dropped afterwards: ingest (the writer vs clickhouse-client CSV of the same rows), " +
 			"collect (one day from every simulated portal, some faulty), backfill (days of every portal), " +
-			"figures (league tables and the 766 index at national scale vs the fact table, and the rollup refresh after a day's collection).",
+			"figures (league tables and the 766 index at national scale vs the fact table, and the rollup refresh after a day's collection), " +
+			"web (the league-table page under load on loopback vs /healthz).",
 		flags: func(c *cli, fs *flag.FlagSet) func(context.Context, []string) error {
 			cf := withConfig(c, fs)
 			rows := fs.Int("rows", 10_000_000, "ingest: rows to insert each way")
@@ -40,10 +41,12 @@ func benchCommand() command {
 			years := fs.Int("years", 6, "figures: calendar years of data, the last one up to --day")
 			requests := fs.Int("requests", 100, "figures: requests per table")
 			keep := fs.Bool("keep", false, "keep the scratch database (its name is printed) for a look afterwards")
-			reuse := fs.String("reuse", "", "figures: measure on this kept database instead of writing a new one (not dropped)")
+			reuse := fs.String("reuse", "", "figures, web: measure on this kept database instead of writing a new one (not dropped)")
+			concurrency := fs.Int("concurrency", 32, "web: clients at once")
+			duration := fs.Duration("duration", 20*time.Second, "web: how long each load runs")
 			return func(ctx context.Context, args []string) error {
 				if len(args) != 1 {
-					return usagef("want one of: ingest, collect, backfill, figures")
+					return usagef("want one of: ingest, collect, backfill, figures, web")
 				}
 				day, err := egovkpi.ParseDate(*dayS)
 				if err != nil {
@@ -55,8 +58,8 @@ func benchCommand() command {
 				}
 				cfg.ClickHouse.Database = fmt.Sprintf("egovkpi_bench_%d", time.Now().Unix())
 				if *reuse != "" {
-					if args[0] != "figures" {
-						return usagef("--reuse: only for figures")
+					if args[0] != "figures" && args[0] != "web" {
+						return usagef("--reuse: only for figures and web")
 					}
 					cfg.ClickHouse.Database, *keep = *reuse, true
 				}
@@ -86,8 +89,13 @@ func benchCommand() command {
 					return benchCollect(ctx, c, db, log, day.AddDate(0, 0, -*days+1), day, 0, *workers)
 				case "figures":
 					return benchFigures(ctx, c, db, day, *years, *requests, *workers, *reuse != "")
+				case "web":
+					if *concurrency < 1 || *duration <= 0 {
+						return usagef("--concurrency and --duration must be positive")
+					}
+					return benchWeb(ctx, c, db, day, *years, *workers, *concurrency, *duration, *reuse != "")
 				}
-				return usagef("unknown benchmark %q (ingest, collect, backfill, figures)", args[0])
+				return usagef("unknown benchmark %q (ingest, collect, backfill, figures, web)", args[0])
 			}
 		},
 	}

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"egovkpi/collector/bench"
+	"egovkpi/collector/simulator"
+	"egovkpi/collector/store"
+	"egovkpi/dashboards"
+	"egovkpi/internal/refdata"
+	"egovkpi/metrics"
+)
+
+// loadResult is what a closed-loop load run measured.
+type loadResult struct {
+	Requests, Errors int64
+	Took             time.Duration
+	Latencies        []time.Duration
+}
+
+func (r loadResult) perSec() float64 { return float64(r.Requests) / r.Took.Seconds() }
+
+// benchWeb loads the league-table page over loopback HTTP: concurrency
+// clients, each sending its next request when the last one is answered,
+// for duration, over the league pages of both blocks and several KPIs (the
+// app as served: figures cache on, session looked up per request). The
+// baseline in the same run is /healthz under the same load: what the HTTP
+// stack and the load generator cost on this machine.
+func benchWeb(ctx context.Context, c *cli, db *database, last time.Time, years, workers, concurrency int, duration time.Duration, reuse bool) error {
+	reg, err := refdata.Load()
+	if err != nil {
+		return err
+	}
+	quiet := slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	if !reuse {
+		sim := simulator.New(simulator.Options{Seed: 1, Registry: reg})
+		if err := writeNational(ctx, c, store.New(db.Conn, quiet), sim, last, years, workers); err != nil {
+			return err
+		}
+	}
+	cookie, err := benchSession(ctx, db)
+	if err != nil {
+		return err
+	}
+	today := last.AddDate(0, 0, 1).Add(12 * time.Hour)
+	app, err := dashboards.New(dashboards.Deps{Conn: db.Conn, Log: quiet, Now: func() time.Time { return today }})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	actx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() { _ = app.Serve(actx, ln, 5*time.Second) }()
+	base := "http://" + ln.Addr().String()
+
+	q, _ := metrics.Containing(metrics.Quarter, last)
+	if !q.To.Equal(last) {
+		q = q.Previous()
+	}
+	var pages []string
+	for _, block := range []string{"province", "ministry"} {
+		for _, kpi := range []string{"online_rate", "on_time_rate", "online_payment_rate", "index766"} {
+			pages = append(pages, fmt.Sprintf("%s/league?block=%s&kpi=%s&period=%s", base, block, kpi, q))
+		}
+	}
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency, MaxConnsPerHost: concurrency}}
+	// Warm up: each page once (computes and caches its figures).
+	t0 := time.Now()
+	if _, err := load(ctx, client, pages, cookie, 1, 0, len(pages)); err != nil {
+		return fmt.Errorf("warm-up: %w", err)
+	}
+	fmt.Fprintf(c.stdout, "web: %d league pages of %s (both blocks, 4 KPIs), first requests (computing the figures) in %s\n", len(pages), q, time.Since(t0).Round(time.Millisecond))
+	fmt.Fprintf(c.stdout, "  closed loop: %d clients for %s each, keep-alive, loopback; the load generator shares the machine\n", concurrency, duration)
+	for _, r := range []struct {
+		name string
+		urls []string
+	}{
+		{"baseline: GET /healthz", []string{base + "/healthz"}},
+		{"league-table pages (HTML, signed in)", pages},
+	} {
+		res, err := load(ctx, client, r.urls, cookie, concurrency, duration, 0)
+		if err != nil {
+			return fmt.Errorf("%s: %w", r.name, err)
+		}
+		fmt.Fprintf(c.stdout, "  %-40s %7d requests %5d errors  %7.0f req/s  p50 %7s p95 %7s p99 %7s max %7s\n", r.name, res.Requests, res.Errors, res.perSec(),
+			ms(bench.Percentile(res.Latencies, 50)), ms(bench.Percentile(res.Latencies, 95)), ms(bench.Percentile(res.Latencies, 99)), ms(bench.Percentile(res.Latencies, 100)))
+	}
+	fmt.Fprintln(c.stdout, "  target: league-table page >= 500 req/s with p99 <= 200ms")
+	return nil
+}
+
+// load runs n closed-loop clients over urls (round robin) for d, or until
+// count requests are done when count > 0. A status other than 200 counts
+// as an error; a failed connection ends the run.
+func load(ctx context.Context, client *http.Client, urls []string, cookie string, n int, d time.Duration, count int) (loadResult, error) {
+	var (
+		next   atomic.Int64
+		errs   atomic.Int64
+		mu     sync.Mutex
+		lat    []time.Duration
+		wg     sync.WaitGroup
+		failed error
+	)
+	lctx := ctx
+	if d > 0 {
+		var cancel context.CancelFunc
+		lctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
+	start := time.Now()
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			defer func() { mu.Lock(); lat = append(lat, mine...); mu.Unlock() }()
+			for lctx.Err() == nil {
+				i := next.Add(1) - 1
+				if count > 0 && i >= int64(count) {
+					return
+				}
+				req, _ := http.NewRequestWithContext(lctx, http.MethodGet, urls[int(i)%len(urls)], nil)
+				req.Header.Set("Cookie", cookie)
+				s := time.Now()
+				resp, err := client.Do(req)
+				if err != nil {
+					if lctx.Err() == nil {
+						mu.Lock()
+						failed = err
+						mu.Unlock()
+					}
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				mine = append(mine, time.Since(s))
+				if resp.StatusCode != http.StatusOK {
+					errs.Add(1)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	took := time.Since(start)
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	return loadResult{Requests: int64(len(lat)), Errors: errs.Load(), Took: took, Latencies: lat}, failed
+}
