@@ -15,7 +15,7 @@ import (
 )
 
 // fullApp is an app with every part: collector, uploads, push API.
-func fullApp(t *testing.T) *App {
+func fullApp(t testing.TB) *App {
 	t.Helper()
 	a, col := uploadApp(t)
 	a2, err := New(Deps{Conn: a.deps.Conn, Store: col.Store(), Collector: col, Push: push.New(col, nil), Now: a.deps.Now})
@@ -27,7 +27,7 @@ func fullApp(t *testing.T) *App {
 
 // signIn creates an account of role (a reporter of unit) and a session for
 // it, and returns the session cookie and its CSRF token.
-func signIn(t *testing.T, a *App, login string, role auth.Role, unit string) (cookie, csrf string) {
+func signIn(t testing.TB, a *App, login string, role auth.Role, unit string) (cookie, csrf string) {
 	t.Helper()
 	ctx := context.Background()
 	a.deps.Auth.SetBcryptCost(bcrypt.MinCost)

@@ -23,16 +23,26 @@ import (
 // on it).
 func (a *App) cachedJSON(key string, from, to time.Time, render func() ([]byte, error)) ([]byte, error) {
 	key = a.today().Format(egovkpi.DateLayout) + " " + key
-	body, epoch, ok := a.cache.Get(key)
-	if ok {
+	if body, _, ok := a.cache.Get(key); ok {
 		return body, nil
 	}
-	body, err := render()
+	// Requests that miss the same key at once compute it once.
+	v, err, _ := a.inflight.Do(key, func() (any, error) {
+		body, epoch, ok := a.cache.Get(key)
+		if ok {
+			return body, nil
+		}
+		body, err := render()
+		if err != nil {
+			return nil, err
+		}
+		a.cache.Put(key, epoch, from, to, body)
+		return body, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	a.cache.Put(key, epoch, from, to, body)
-	return body, nil
+	return v.([]byte), nil
 }
 
 // apiKey is the canonical URL of an API answer: its path and its non-empty

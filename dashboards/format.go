@@ -1,6 +1,7 @@
 package dashboards
 
 import (
+	"html/template"
 	"math"
 	"strconv"
 	"strings"
@@ -67,4 +68,19 @@ func (l Lang) Points(x *float64) string {
 		return "–"
 	}
 	return l.Number(*x, 2)
+}
+
+// Change writes a change in percentage points since the previous period:
+// "▲ 1,25 điểm %", "▼ 0,50 points", "=" for none, nothing without a
+// comparison.
+func (l Lang) Change(d *float64) template.HTML {
+	switch {
+	case d == nil:
+		return ""
+	case *d > 0:
+		return template.HTML(`<span class="up">▲ ` + template.HTMLEscapeString(l.Number(*d, 2)) + `</span> ` + template.HTMLEscapeString(l.T("overview.points")))
+	case *d < 0:
+		return template.HTML(`<span class="down">▼ ` + template.HTMLEscapeString(l.Number(-*d, 2)) + `</span> ` + template.HTMLEscapeString(l.T("overview.points")))
+	}
+	return `<span class="same">=</span>`
 }

@@ -1,6 +1,7 @@
 package dashboards
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"html/template"
@@ -340,10 +341,9 @@ func (a *App) leaguePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	var ps parts
-	ps.a = a
-	var table Part[leagueTable]
-	load(&ps, c.UserContext(), "league", &table, func(ctx context.Context) (leagueTable, error) { return a.leagueTableOf(ctx, lang, q) })
+	ps := parts{a: a}
+	var table Part[template.HTML]
+	load(&ps, c.UserContext(), "league", &table, func(ctx context.Context) (template.HTML, error) { return a.leagueBody(ctx, lang, q) })
 	ps.wait()
 	var kpis []option
 	for _, k := range metrics.KPIs() {
@@ -362,21 +362,44 @@ func (a *App) leaguePage(c *fiber.Ctx) error {
 	for _, k := range unitKinds(a.reg, q.Block) {
 		kinds = append(kinds, option{k, lang.T("kind." + k), k == q.Filter.Kind})
 	}
-	headers := map[string]string{}
-	for _, k := range sortKeys {
-		headers[k] = "/league?" + q.values(k).Encode()
-	}
-	here := q.values("")
-	data := map[string]any{
+	return a.render(c, "league.html", map[string]any{
 		"Lang": lang, "Title": lang.T("league.title"), "SwitchURL": switchURL(c, lang),
 		"Q": q, "Table": table, "KPIs": kpis, "Periods": periods, "Regions": regions, "Kinds": kinds,
-		"Sort": headers, "Query": template.URL(here.Encode()), // Encode escapes every value "PeriodLabel": periodLabel(lang, q.Period),
 		"BlockMinistry": q.Block == egovkpi.BlockMinistry,
-	}
-	if q.Block == egovkpi.BlockProvince && !table.Failed() {
-		data["Map"] = a.tileMap(lang, q.Period.To, table.V.Rows, table.V.Unit)
-	}
-	return a.render(c, "league.html", data)
+	})
+}
+
+// leagueBody renders the table part of a league page (the table, its
+// links, the tile map). It depends only on the figures, the query and the
+// language, so it is cached like the figures it shows, and dropped with
+// them when a load changes them: under load a page costs its header and
+// pickers only.
+func (a *App) leagueBody(ctx context.Context, lang Lang, q leagueQuery) (template.HTML, error) {
+	key := "page:league:" + string(lang) + ":" + q.values("").Encode()
+	body, err := a.cachedJSON(key, q.Period.Previous().From, q.Period.To, func() ([]byte, error) {
+		t, err := a.leagueTableOf(ctx, lang, q)
+		if err != nil {
+			return nil, err
+		}
+		headers := map[string]string{}
+		for _, k := range sortKeys {
+			headers[k] = "/league?" + q.values(k).Encode()
+		}
+		data := map[string]any{
+			"Lang": lang, "Q": q, "Table": t, "Sort": headers, "PeriodLabel": periodLabel(lang, q.Period),
+			"Query":         template.URL(q.values("").Encode()), // Encode escapes every value
+			"BlockMinistry": q.Block == egovkpi.BlockMinistry,
+		}
+		if q.Block == egovkpi.BlockProvince {
+			data["Map"] = a.tileMap(lang, q.Period.To, t.Rows, t.Unit)
+		}
+		var buf bytes.Buffer
+		if err := a.tpl.ExecuteTemplate(&buf, "leagueBody", data); err != nil {
+			return nil, fmt.Errorf("dashboards: render the league table: %w", err)
+		}
+		return buf.Bytes(), nil
+	})
+	return template.HTML(body), err // rendered by our templates, escaped there
 }
 
 // option is one choice of a picker.

@@ -47,7 +47,7 @@ type bandCount struct {
 type mover struct {
 	UnitID, Name string
 	Rank         int
-	Movement     int
+	Movement     *int
 }
 
 // blockSummary is a block's 766 index on the overview: its band
@@ -182,8 +182,8 @@ func (a *App) blockSummary(ctx context.Context, lang Lang, b egovkpi.Block, p me
 		if r.Rank != nil {
 			s.Ranked++
 			if r.Movement != nil && *r.Movement != 0 {
-				m := mover{UnitID: r.UnitID, Name: pick(lang, r.NameVI, r.NameEN), Rank: *r.Rank, Movement: *r.Movement}
-				if m.Movement > 0 {
+				m := mover{UnitID: r.UnitID, Name: pick(lang, r.NameVI, r.NameEN), Rank: *r.Rank, Movement: r.Movement}
+				if *m.Movement > 0 {
 					s.Risers = append(s.Risers, m)
 				} else {
 					s.Fallers = append(s.Fallers, m)
@@ -203,8 +203,8 @@ func (a *App) blockSummary(ctx context.Context, lang Lang, b egovkpi.Block, p me
 	}
 	s.Bands = append(s.Bands, bandCount{Class: "band-none", Name: lang.T("league.no_data"), Count: counts[""]})
 	labels, values, colours = append(labels, lang.T("league.no_data")), append(values, float64(counts[""])), append(colours, bandColours[""])
-	sort.SliceStable(s.Risers, func(i, k int) bool { return s.Risers[i].Movement > s.Risers[k].Movement })
-	sort.SliceStable(s.Fallers, func(i, k int) bool { return s.Fallers[i].Movement < s.Fallers[k].Movement })
+	sort.SliceStable(s.Risers, func(i, k int) bool { return *s.Risers[i].Movement > *s.Risers[k].Movement })
+	sort.SliceStable(s.Fallers, func(i, k int) bool { return *s.Fallers[i].Movement < *s.Fallers[k].Movement })
 	s.Risers, s.Fallers = s.Risers[:min(5, len(s.Risers))], s.Fallers[:min(5, len(s.Fallers))]
 	option, err := charts.Bars(lang.T("overview.bands", lang.T("block."+string(b))), labels, values, colours, string(lang))
 	if err != nil {

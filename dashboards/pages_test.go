@@ -3,6 +3,8 @@ package dashboards
 import (
 	"context"
 	"encoding/csv"
+	"io"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -13,19 +15,20 @@ import (
 	"egovkpi/internal/auth"
 )
 
-// pagesApp is an app (now 2025-08-10) with August 2025 dossiers of three
-// provinces: p34-08 online 6 of 10, p34-01 9 of 10, p34-04 3 of 10 a day.
-func pagesApp(t *testing.T) (*App, string) {
+// pagesApp is an app (now 2025-08-10) with dossiers of three provinces,
+// 10 a day, received online: in July p34-08 9, p34-01 6, p34-04 3; in
+// August 1-9 p34-08 6, p34-01 9, p34-04 3 (so p34-01 moves up a rank and
+// p34-08 down one).
+func pagesApp(t testing.TB) (*App, string) {
 	t.Helper()
 	a := fullApp(t)
 	ctx := context.Background()
 	st := a.deps.Store
 	touched := store.Touched{}
-	for unit, online := range map[string]uint32{"p34-08": 6, "p34-01": 9, "p34-04": 3} {
+	write := func(unit string, from, to time.Time, online uint32) {
 		var days []time.Time
 		var rows []record.Usage
-		for d := 1; d <= 9; d++ {
-			day := egovkpi.Date(2025, time.August, d)
+		for day := from; !day.After(to); day = day.AddDate(0, 0, 1) {
 			days = append(days, day)
 			u := record.Usage{UnitID: unit, Day: day, Procedure: "1.000001"}
 			u.SetValue(record.Received, 10)
@@ -37,6 +40,10 @@ func pagesApp(t *testing.T) (*App, string) {
 			t.Fatal(err)
 		}
 		touched.Merge(tt)
+	}
+	for unit, online := range map[string][2]uint32{"p34-08": {9, 6}, "p34-01": {6, 9}, "p34-04": {3, 3}} {
+		write(unit, egovkpi.Date(2025, time.July, 1), egovkpi.Date(2025, time.July, 31), online[0])
+		write(unit, egovkpi.Date(2025, time.August, 1), egovkpi.Date(2025, time.August, 9), online[1])
 	}
 	if err := st.RefreshRollups(ctx, touched); err != nil {
 		t.Fatal(err)
@@ -59,9 +66,9 @@ func TestPagesRender(t *testing.T) {
 		url  string
 		want []string
 	}{
-		{"/?period=2025-08", []string{"Tổng quan", "Tỷ lệ hồ sơ trực tuyến", "60,00 %", `data-chart="chart-trend"`, `data-chart="chart-bands-province"`}},
+		{"/?period=2025-08", []string{"Tổng quan", "Tỷ lệ hồ sơ trực tuyến", "60,00 %", `<span class="same">=</span>`, `data-chart="chart-trend"`, `data-chart="chart-bands-province"`}},
 		{"/?period=2025-08&lang=en", []string{"Overview", "Online-processing rate", "60.00%"}},
-		{"/league?period=2025-08", []string{`data-row="p34-01"`, "90,00 %", "Quần đảo Hoàng Sa", "Quần đảo Trường Sa", `href="/league.xlsx?block=province&amp;kpi=online_rate&amp;period=2025-08"`}},
+		{"/league?period=2025-08", []string{"Tháng 08/2025 (01/08/2025 – 31/08/2025)", `data-row="p34-01"`, "90,00 %", `<span class="up" title="+1">▲ 1</span>`, `<span class="down" title="-1">▼ 1</span>`, "Quần đảo Hoàng Sa", "Quần đảo Trường Sa", `href="/league.xlsx?block=province&amp;kpi=online_rate&amp;period=2025-08"`}},
 		{"/league?period=2025-08&kpi=index766", []string{"Bộ chỉ số 766", "band-"}},
 		{"/league?period=2025-08&block=ministry", []string{"Bộ, ngành", `id="tab-ministry" class="active"`}},
 		{"/league?period=2025-08&region=DBSH", []string{`data-row="p34-01"`}},
@@ -159,5 +166,26 @@ func TestNumbersInEachLanguage(t *testing.T) {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
 		}
+	}
+}
+
+// BenchmarkLeaguePage renders the league page of a period whose figures
+// are cached (the steady state under load), through the whole app.
+func BenchmarkLeaguePage(b *testing.B) {
+	a, cookie := pagesApp(b)
+	req := func() {
+		r := httptest.NewRequest("GET", "/league?period=2025-08", nil)
+		r.Header.Set("Cookie", cookie)
+		resp, err := a.Fiber().Test(r, -1)
+		if err != nil || resp.StatusCode != 200 {
+			b.Fatalf("%v %v", resp, err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	req()
+	b.ResetTimer()
+	for range b.N {
+		req()
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/helmet"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"golang.org/x/sync/singleflight"
 
 	"egovkpi/collector"
 	"egovkpi/collector/protocol"
@@ -80,6 +81,8 @@ type App struct {
 	loc   *time.Location
 	reg   *refdata.Registry
 	cache *metrics.Cache // nil: figures are not cached
+	// inflight makes concurrent misses of one cached answer compute it once.
+	inflight singleflight.Group
 	// Failed sign-ins: 5 per login and 20 per address in 15 minutes.
 	loginLimit, addrLimit *auth.Limiter
 	telemetry             *telemetry
@@ -241,6 +244,20 @@ func (a *App) handleError(c *fiber.Ctx, err error) error {
 	return a.render(c, "error.html", map[string]any{"Lang": lang, "Code": code, "Message": msg})
 }
 
+// movement shows a rank change: ▲ n (moved up), ▼ n (down), = (same) or
+// · (no comparison: unranked now or before).
+func movement(m *int) template.HTML {
+	switch {
+	case m == nil:
+		return `<span class="same">·</span>`
+	case *m > 0:
+		return template.HTML(fmt.Sprintf(`<span class="up" title="+%d">▲ %d</span>`, *m, *m))
+	case *m < 0:
+		return template.HTML(fmt.Sprintf(`<span class="down" title="%d">▼ %d</span>`, *m, -*m))
+	}
+	return `<span class="same">=</span>`
+}
+
 // render executes a page template into the response.
 func (a *App) render(c *fiber.Ctx, name string, data map[string]any) error {
 	if s, ok, _ := a.session(c); ok { // a failed lookup shows the page signed out
@@ -267,10 +284,10 @@ func (a *App) lang(c *fiber.Ctx) Lang {
 }
 
 var templateFuncs = template.FuncMap{
-	"neg":    func(x int) int { return -x },
-	"negf":   func(x float64) float64 { return -x },
-	"mul100": func(x float64) float64 { return x * 100 },
-	"T":      func(l Lang, key string, args ...any) string { return l.T(key, args...) },
+	"movement": movement,
+	"negf":     func(x float64) float64 { return -x },
+	"mul100":   func(x float64) float64 { return x * 100 },
+	"T":        func(l Lang, key string, args ...any) string { return l.T(key, args...) },
 	// dict builds a map for passing several values to a sub-template.
 	"dict": func(kv ...any) (map[string]any, error) {
 		if len(kv)%2 != 0 {

@@ -17,7 +17,7 @@ import (
 	"egovkpi/internal/testdb"
 )
 
-func uploadApp(t *testing.T) (*App, *collector.Collector) {
+func uploadApp(t testing.TB) (*App, *collector.Collector) {
 	db := testdb.Migrated(t)
 	ctx := context.Background()
 	reg, _ := refdata.Load()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -19,6 +20,9 @@ import (
 	"egovkpi/internal/refdata"
 	"egovkpi/metrics"
 )
+
+// leagueTable is in a league page whose table was drawn (not a notice).
+const leagueTable = `id="league-table"`
 
 // loadResult is what a closed-loop load run measured.
 type loadResult struct {
@@ -78,19 +82,19 @@ func benchWeb(ctx context.Context, c *cli, db *database, last time.Time, years, 
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency, MaxConnsPerHost: concurrency}}
 	// Warm up: each page once (computes and caches its figures).
 	t0 := time.Now()
-	if _, err := load(ctx, client, pages, cookie, 1, 0, len(pages)); err != nil {
-		return fmt.Errorf("warm-up: %w", err)
+	if res, err := load(ctx, client, pages, leagueTable, cookie, 1, 0, len(pages)); err != nil || res.Errors > 0 {
+		return fmt.Errorf("warm-up: %d of %d pages without their table: %v", res.Errors, len(pages), err)
 	}
 	fmt.Fprintf(c.stdout, "web: %d league pages of %s (both blocks, 4 KPIs), first requests (computing the figures) in %s\n", len(pages), q, time.Since(t0).Round(time.Millisecond))
 	fmt.Fprintf(c.stdout, "  closed loop: %d clients for %s each, keep-alive, loopback; the load generator shares the machine\n", concurrency, duration)
 	for _, r := range []struct {
-		name string
-		urls []string
+		name, want string
+		urls       []string
 	}{
-		{"baseline: GET /healthz", []string{base + "/healthz"}},
-		{"league-table pages (HTML, signed in)", pages},
+		{"baseline: GET /healthz", "ok", []string{base + "/healthz"}},
+		{"league-table pages (HTML, signed in)", leagueTable, pages},
 	} {
-		res, err := load(ctx, client, r.urls, cookie, concurrency, duration, 0)
+		res, err := load(ctx, client, r.urls, r.want, cookie, concurrency, duration, 0)
 		if err != nil {
 			return fmt.Errorf("%s: %w", r.name, err)
 		}
@@ -103,8 +107,10 @@ func benchWeb(ctx context.Context, c *cli, db *database, last time.Time, years, 
 
 // load runs n closed-loop clients over urls (round robin) for d, or until
 // count requests are done when count > 0. A status other than 200 counts
-// as an error; a failed connection ends the run.
-func load(ctx context.Context, client *http.Client, urls []string, cookie string, n int, d time.Duration, count int) (loadResult, error) {
+// as an error, and so does a body without want (a page whose table part
+// ran out of time shows a notice with status 200); a failed connection
+// ends the run.
+func load(ctx context.Context, client *http.Client, urls []string, want, cookie string, n int, d time.Duration, count int) (loadResult, error) {
 	var (
 		next   atomic.Int64
 		errs   atomic.Int64
@@ -143,10 +149,10 @@ func load(ctx context.Context, client *http.Client, urls []string, cookie string
 					}
 					return
 				}
-				_, _ = io.Copy(io.Discard, resp.Body)
+				body, err := io.ReadAll(resp.Body)
 				resp.Body.Close()
 				mine = append(mine, time.Since(s))
-				if resp.StatusCode != http.StatusOK {
+				if err != nil || resp.StatusCode != http.StatusOK || !bytes.Contains(body, []byte(want)) {
 					errs.Add(1)
 				}
 			}
