@@ -30,14 +30,18 @@ func Yesterday(now time.Time) time.Time {
 }
 
 // backoff is how long a source that failed n times in a row is left alone:
-// 5 minutes doubling, with jitter, and never more than a day.
+// 5 minutes doubling, never more than a day, plus a jitter of a quarter to
+// three quarters of that (so that sources failing together do not come
+// back together). The jitter keeps the wait growing with the streak: the
+// longest wait after n failures (1.75 d) is shorter than the shortest
+// after n+1 (2.5 d).
 func backoff(n int) time.Duration {
 	if n <= 0 {
 		return 0
 	}
 	const most = 24 * time.Hour
 	d := min(5*time.Minute<<min(n-1, 9), most)
-	return min(pull.Jitter(d), most)
+	return min(d+pull.Jitter(d/2), most)
 }
 
 // Pull collects [from, to] of src like Collect and updates the source's
