@@ -2,7 +2,6 @@ package dashboards
 
 import (
 	"context"
-	"io"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -42,13 +41,7 @@ func doBearer(t *testing.T, a *App, method, target, token, cookie string) (int, 
 	if cookie != "" {
 		req.Header.Set("Cookie", cookie)
 	}
-	resp, err := a.Fiber().Test(req, 30_000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, resp.Header.Get("Location"), string(b)
+	return send(t, a, req)
 }
 
 const (

@@ -3,6 +3,7 @@ package dashboards
 import (
 	"context"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -56,6 +57,13 @@ func do(t *testing.T, a *App, method, target, cookie string, form url.Values) (i
 	if cookie != "" {
 		req.Header.Set("Cookie", cookie)
 	}
+	return send(t, a, req)
+}
+
+// send sends req through the app and returns the status, the Location
+// header and the body.
+func send(t *testing.T, a *App, req *http.Request) (int, string, string) {
+	t.Helper()
 	resp, err := a.Fiber().Test(req, 30_000)
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package dashboards
 import (
 	"bytes"
 	"context"
-	"io"
 	"mime/multipart"
 	"net/http/httptest"
 	"strings"
@@ -55,13 +54,8 @@ func postUploadAs(t *testing.T, a *App, cookie, csrf, token, name, content strin
 	if cookie != "" {
 		req.Header.Set("Cookie", cookie)
 	}
-	resp, err := a.Fiber().Test(req, 30_000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
+	code, _, b := send(t, a, req)
+	return code, b
 }
 
 func TestUpload(t *testing.T) {
