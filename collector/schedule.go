@@ -30,9 +30,9 @@ func Yesterday(now time.Time) time.Time {
 }
 
 // backoff is how long a source that failed n times in a row is left alone:
-// 5 minutes doubling, never more than a day, plus a jitter of a quarter to
-// three quarters of that (so that sources failing together do not come
-// back together). The jitter keeps the wait growing with the streak: the
+// 5 minutes doubling plus a jitter of a quarter to three quarters of that
+// (so that sources failing together do not come back together), never
+// more than a day. The jitter keeps the wait growing with the streak: the
 // longest wait after n failures (1.75 d) is shorter than the shortest
 // after n+1 (2.5 d).
 func backoff(n int) time.Duration {
@@ -41,7 +41,13 @@ func backoff(n int) time.Duration {
 	}
 	const most = 24 * time.Hour
 	d := min(5*time.Minute<<min(n-1, 9), most)
-	return min(d+pull.Jitter(d/2), most)
+	if d+d/4 >= most {
+		// At the cap: somewhere in the day's last three hours (21–23 h,
+		// longer than any wait before the cap, 18.7 h at most), so that
+		// sources failing together still come back apart.
+		return most - pull.Jitter(2*time.Hour)
+	}
+	return d + pull.Jitter(d/2)
 }
 
 // Pull collects [from, to] of src like Collect and updates the source's
