@@ -3,10 +3,10 @@ package metrics
 import (
 	"context"
 	"encoding/json"
+	"sort"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
-	"golang.org/x/sync/errgroup"
 
 	"egovkpi"
 	"egovkpi/internal/refdata"
@@ -31,37 +31,43 @@ type NationalTable struct {
 const AllBlocks = "all"
 
 // National computes every KPI of kpis over p for each block and for both
-// (units in force at the end of the period, their predecessors carried).
+// (units in force at the end of the period, their predecessors carried):
+// one computation over both blocks' units, then sums per block.
 func National(ctx context.Context, conn driver.Conn, reg *refdata.Registry, p Period, kpis []KPI, today time.Time) (NationalTable, error) {
 	t := NationalTable{Period: p, KPIs: kpis, Sums: map[string]map[string]Value{}, Completeness: map[string]float64{}}
-	figs := make([]figures, len(Blocks))
-	g, gctx := errgroup.WithContext(ctx)
+	shown := map[string][]string{}
+	units := make([][]string, len(Blocks)) // each block's shown units, sorted
 	for i, b := range Blocks {
-		g.Go(func() (err error) {
-			figs[i], err = figuresOf(gctx, conn, reg, b, p, kpis, Filter{}, today)
-			return err
-		})
+		for id, carried := range Shown(reg, b, p) {
+			shown[id] = carried
+			units[i] = append(units[i], id)
+		}
+		sort.Strings(units[i])
 	}
-	if err := g.Wait(); err != nil {
+	fig, err := figuresOfShown(ctx, conn, reg, shown, p, kpis, today)
+	if err != nil {
 		return t, err
 	}
 	all := map[string]Value{}
+	for _, k := range kpis {
+		all[k.ID] = Value{UnitID: AllBlocks, KPI: k.ID}
+	}
 	for i, b := range Blocks {
 		sums := map[string]Value{}
 		for _, k := range kpis {
-			var unitValues []Value
-			for _, id := range figs[i].Units {
-				unitValues = append(unitValues, figs[i].Values[id][k.ID])
+			sum := Value{UnitID: string(b), KPI: k.ID}
+			for _, id := range units[i] {
+				sum = addValues(sum, fig.Values[id][k.ID])
 			}
-			sums[k.ID] = sumValues(string(b), k.ID, unitValues)
-			all[k.ID] = sumValues(AllBlocks, k.ID, []Value{all[k.ID], sums[k.ID]})
+			sums[k.ID] = sum
+			all[k.ID] = addValues(all[k.ID], sum)
 		}
 		t.Sums[string(b)] = sums
 		total := 0.0
-		for _, id := range figs[i].Units {
-			total += figs[i].Completeness[id]
+		for _, id := range units[i] {
+			total += fig.Completeness[id]
 		}
-		if n := len(figs[i].Units); n > 0 {
+		if n := len(units[i]); n > 0 {
 			t.Completeness[string(b)] = total / float64(n)
 		}
 	}
@@ -69,27 +75,13 @@ func National(ctx context.Context, conn driver.Conn, reg *refdata.Registry, p Pe
 	return t, nil
 }
 
-// sumValues adds numerators and denominators; a part without data adds
-// nothing, and no data at all stays no data (nil), never 0.
-func sumValues(unit, kpi string, vs []Value) Value {
-	out := Value{UnitID: unit, KPI: kpi}
-	for _, v := range vs {
-		if v.Num != nil {
-			n := *v.Num
-			if out.Num != nil {
-				n += *out.Num
-			}
-			out.Num = &n
-		}
-		if v.Den != nil {
-			d := *v.Den
-			if out.Den != nil {
-				d += *out.Den
-			}
-			out.Den = &d
-		}
-	}
-	return out
+// addValues adds v's numerator and denominator to sum's (addNullable: a
+// part without data adds nothing, and no data at all stays no data, nil,
+// never 0); sum keeps its unit and KPI.
+func addValues(sum, v Value) Value {
+	sum.Num = addNullable(sum.Num, v.Num)
+	sum.Den = addNullable(sum.Den, v.Den)
+	return sum
 }
 
 // NationalJSON is the JSON form of a national table, the same for the API

@@ -68,13 +68,11 @@ func UnitSeries(ctx context.Context, conn driver.Conn, reg *refdata.Registry, u 
 		return s, err
 	}
 	for _, p := range steps {
-		carried := lineage(reg, u.ID, p)
-		vals, days, err := computeWithDays(ctx, conn, p, []KPI{k}, carried)
+		fig, err := figuresOfLineage(ctx, conn, reg, u.ID, p, []KPI{k}, today)
 		if err != nil {
 			return s, err
 		}
-		v := Carry(vals, map[string][]string{u.ID: carried}, []KPI{k})[u.ID][k.ID]
-		s.Points = append(s.Points, Point{Period: p, Carried: carried, Value: v, Completeness: completeness(reg, carried, days, p, today)})
+		s.Points = append(s.Points, Point{Period: p, Carried: fig.Carried[u.ID], Value: fig.Values[u.ID][k.ID], Completeness: fig.Completeness[u.ID]})
 	}
 	if preds := reg.Predecessors(u.ID); len(preds) > 0 && !u.ValidFrom.After(to) && u.ValidFrom.After(from) {
 		var names []string
@@ -126,13 +124,10 @@ func (s Series) JSON() SeriesJSON {
 		out.To = s.Points[len(s.Points)-1].Period.To.Format(egovkpi.DateLayout)
 	}
 	for _, p := range s.Points {
-		pj := PointJSON{Period: p.Period.String(), From: p.Period.From.Format(egovkpi.DateLayout), To: p.Period.To.Format(egovkpi.DateLayout),
-			Carried: p.Carried, Numerator: p.Value.Num, Denominator: p.Value.Den, Value: p.Value.Ratio(), Completeness: roundCompleteness(p.Completeness)}
-		if r := p.Value.Ratio(); r != nil {
-			pub := Published(*r)
-			pj.Published = &pub
-		}
-		out.Points = append(out.Points, pj)
+		fig := Figure(p.Value)
+		out.Points = append(out.Points, PointJSON{Period: p.Period.String(), From: p.Period.From.Format(egovkpi.DateLayout), To: p.Period.To.Format(egovkpi.DateLayout),
+			Carried: p.Carried, Numerator: fig.Numerator, Denominator: fig.Denominator, Value: fig.Value, Published: fig.Published,
+			Completeness: roundCompleteness(p.Completeness)})
 	}
 	return out
 }

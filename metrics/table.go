@@ -19,7 +19,6 @@ import (
 type Filter struct {
 	Region string // region code, e.g. DBSH
 	Kind   string // unit kind, e.g. municipality
-	Unit   string // one unit's id
 }
 
 // Table is a league table: one block, one KPI, one period.
@@ -89,10 +88,19 @@ func figuresOf(ctx context.Context, conn driver.Conn, reg *refdata.Registry, blo
 	shown := Shown(reg, block, p)
 	for id := range shown {
 		u, _ := reg.ByID(id)
-		if (f.Region != "" && u.Region != f.Region) || (f.Kind != "" && u.Kind != f.Kind) || (f.Unit != "" && id != f.Unit) {
+		if (f.Region != "" && u.Region != f.Region) || (f.Kind != "" && u.Kind != f.Kind) {
 			delete(shown, id)
 		}
 	}
+	return figuresOfShown(ctx, conn, reg, shown, p, kpis, today)
+}
+
+// figuresOfShown computes kpis over p for the shown units (each with the
+// units whose figures it carries, as Shown returns them): one
+// computeWithDays over every carried unit, then Carry and each shown unit's
+// completeness. National passes both blocks' units at once, FiguresOfUnit
+// and UnitSeries one unit with its lineage.
+func figuresOfShown(ctx context.Context, conn driver.Conn, reg *refdata.Registry, shown map[string][]string, p Period, kpis []KPI, today time.Time) (figures, error) {
 	units := []string{} // not nil: a filter that leaves no unit reads none
 	for _, carried := range shown {
 		units = append(units, carried...)
@@ -109,6 +117,13 @@ func figuresOf(ctx context.Context, conn driver.Conn, reg *refdata.Registry, blo
 	}
 	sort.Strings(fig.Units)
 	return fig, nil
+}
+
+// figuresOfLineage computes kpis over p for one unit, carrying its
+// predecessors that existed during p (lineage), whatever its block and
+// whether or not it is in force at the end of p.
+func figuresOfLineage(ctx context.Context, conn driver.Conn, reg *refdata.Registry, id string, p Period, kpis []KPI, today time.Time) (figures, error) {
+	return figuresOfShown(ctx, conn, reg, map[string][]string{id: lineage(reg, id, p)}, p, kpis, today)
 }
 
 // completeness is the share of expected days (ExpectedDays) a load covered,
@@ -234,8 +249,11 @@ func (t Table) JSON(reg *refdata.Registry) TableJSON {
 	}
 	for _, e := range t.Entries {
 		u, _ := reg.ByID(e.UnitID)
+		// Published is the entry's, the figure ranks follow (Rank sets it
+		// as Figure would).
+		fig := Figure(e.Value)
 		r := RowJSON{UnitID: e.UnitID, Code: u.Code, NameVI: u.NameVI, NameEN: u.NameEN, Region: u.Region,
-			Numerator: e.Value.Num, Denominator: e.Value.Den, Value: e.Value.Ratio(), Published: e.Published, Movement: e.Movement,
+			Numerator: fig.Numerator, Denominator: fig.Denominator, Value: fig.Value, Published: e.Published, Movement: e.Movement,
 			Completeness: roundCompleteness(e.Completeness), NotEnoughData: e.NotEnoughData}
 		if e.Rank > 0 {
 			rank := e.Rank
