@@ -3,6 +3,7 @@ package dashboards
 import (
 	"context"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -64,6 +65,10 @@ func TestAPITokenReadsTheFiguresAPI(t *testing.T) {
 	if s, _, body := doBearer(t, a, "GET", "/api/v1/kpis", "", ""); s != 401 {
 		t.Fatalf("no token, no cookie: %d %s", s, body)
 	}
+	// Only GET: HEAD is not a way in either.
+	if s, _, body := doBearer(t, a, "HEAD", leagueURL, tok, ""); s == 200 {
+		t.Errorf("analyst's token, HEAD league: %d %s", s, body)
+	}
 	// Pages and sign-out do not take a token.
 	if s, loc, _ := doBearer(t, a, "GET", "/", tok, ""); s != 303 || !strings.HasPrefix(loc, "/login?") {
 		t.Errorf("token on a page: %d %q, want a redirect to the sign-in page", s, loc)
@@ -77,7 +82,7 @@ func TestAPITokenReadsTheFiguresAPI(t *testing.T) {
 	}
 	// A bad token is refused, even with a valid cookie beside it.
 	cookie, _ := signIn(t, a, "lan", auth.Leader, "")
-	for _, bad := range []string{tok + "x", "egk_" + strings.Repeat("A", 43), "not-an-api-token"} {
+	for _, bad := range []string{tok + "x", auth.APITokenPrefix + strings.Repeat("A", 43), "egk_" + strings.Repeat("0a", 32), "not-an-api-token"} {
 		s, _, body := doBearer(t, a, "GET", "/api/v1/kpis", bad, cookie)
 		if s != 401 || !strings.Contains(body, "invalid API token") {
 			t.Errorf("bad token %q with a cookie: %d %s", bad, s, body)
@@ -97,7 +102,7 @@ func TestAPITokenReadsTheFiguresAPI(t *testing.T) {
 	if err != nil || len(toks) != 1 {
 		t.Fatalf("tokens of an: %+v %v", toks, err)
 	}
-	if err := a.deps.Auth.RevokeAPIToken(ctx, toks[0].ID); err != nil {
+	if _, _, err := a.deps.Auth.RevokeAPIToken(ctx, toks[0].ID); err != nil {
 		t.Fatal(err)
 	}
 	if s, _, body := doBearer(t, a, "GET", leagueURL, tok, ""); s != 401 || !strings.Contains(body, "invalid API token") {
@@ -182,5 +187,59 @@ func TestAPITokenAuthorisation(t *testing.T) {
 	}
 	if s, _, _ := doBearer(t, a, "GET", leagueURL, tokens[auth.Reporter], ""); s != 200 {
 		t.Errorf("reporter's token, league: %d, want 200", s)
+	}
+}
+
+// TestAPITokenRefusalsLimited: refused bearer tokens are audited and
+// limited per address like failed sign-ins: after 20 in 15 minutes the
+// address gets 429 with Retry-After, even with a good token, without
+// touching its sign-in budget or cookie sessions.
+func TestAPITokenRefusalsLimited(t *testing.T) {
+	a := fullApp(t)
+	ctx := context.Background()
+	tok := apiToken(t, a, "an", auth.Analyst, "", auth.APITokenTTL)
+	cookie, _ := signIn(t, a, "lan", auth.Leader, "")
+	for i := range 20 {
+		bad := auth.APITokenPrefix + auth.RandomToken(32)
+		if i%2 == 1 {
+			bad = "egk_" + strings.Repeat("0a", 32) // a push token on the figures API
+		}
+		if s, _, body := doBearer(t, a, "GET", "/api/v1/kpis", bad, ""); s != 401 {
+			t.Fatalf("refused token %d: %d %s", i+1, s, body)
+		}
+	}
+	for _, token := range []string{auth.APITokenPrefix + auth.RandomToken(32), tok} {
+		req := httptest.NewRequest("GET", leagueURL, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := a.Fiber().Test(req, 30_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if secs, _ := strconv.Atoi(resp.Header.Get("Retry-After")); resp.StatusCode != 429 || secs < 1 || secs > 15*60+1 {
+			t.Errorf("over the limit: %d, Retry-After %q; want 429 and up to 15 minutes", resp.StatusCode, resp.Header.Get("Retry-After"))
+		}
+	}
+	if s, _, body := doBearer(t, a, "GET", "/api/v1/kpis", "", cookie); s != 200 {
+		t.Errorf("a cookie from the limited address: %d %s", s, body)
+	}
+	log, err := a.deps.Auth.AuditLog(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := 0
+	for _, e := range log {
+		if e.Action == auth.ActionAPITokenRefused {
+			refused++
+			if e.IP == "" || e.Actor != "" || !strings.Contains(e.Detail, "GET /api/v1/kpis") {
+				t.Errorf("audit entry %+v", e)
+			}
+			if blocked, _ := a.addrLimit.Blocked("ip:" + e.IP); blocked {
+				t.Error("refused tokens used up the address's sign-in budget")
+			}
+		}
+	}
+	if refused != 20 {
+		t.Errorf("%d refusals audited, want 20 (not the 429s)", refused)
 	}
 }

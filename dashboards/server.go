@@ -2,7 +2,9 @@ package dashboards
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"html/template"
@@ -10,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -83,7 +86,8 @@ type App struct {
 	cache *metrics.Cache // nil: figures are not cached
 	// inflight makes concurrent misses of one cached answer compute it once.
 	inflight singleflight.Group
-	// Failed sign-ins: 5 per login and 20 per address in 15 minutes.
+	// Failed sign-ins: 5 per login and 20 per address in 15 minutes;
+	// refused API tokens: 20 per address (key "api-token:"+address).
 	loginLimit, addrLimit *auth.Limiter
 	telemetry             *telemetry
 }
@@ -241,7 +245,7 @@ func (a *App) handleError(c *fiber.Ctx, err error) error {
 		msg = lang.T("error.unavailable")
 	}
 	c.Status(code)
-	return a.render(c, "error.html", map[string]any{"Lang": lang, "Code": code, "Message": msg})
+	return a.render(c, "error.html", map[string]any{"Lang": lang, "Title": lang.T("error.title"), "Code": code, "Message": msg})
 }
 
 // movement shows a rank change: ▲ n (moved up), ▼ n (down), = (same) or
@@ -265,6 +269,11 @@ func (a *App) render(c *fiber.Ctx, name string, data map[string]any) error {
 	} else {
 		data["Session"] = nil
 	}
+	if _, ok := data["SwitchURL"]; !ok {
+		if lang, ok := data["Lang"].(Lang); ok {
+			data["SwitchURL"] = switchURL(c, lang)
+		}
+	}
 	c.Type("html", "utf-8")
 	if err := a.tpl.ExecuteTemplate(c.Response().BodyWriter(), name, data); err != nil {
 		return fmt.Errorf("dashboards: render %s: %w", name, err)
@@ -283,9 +292,27 @@ func (a *App) lang(c *fiber.Ctx) Lang {
 	return parseLang(c.Cookies("lang"))
 }
 
+// assetVersion is a hash of the embedded static files, added to their URLs
+// so that a new release's files are fetched at once although browsers
+// cache /static for a day.
+var assetVersion = sync.OnceValue(func() string {
+	h := sha256.New()
+	_ = fs.WalkDir(staticFS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := staticFS.ReadFile(path)
+		h.Write([]byte(path))
+		h.Write(b)
+		return err
+	})
+	return hex.EncodeToString(h.Sum(nil))[:12]
+})
+
 var templateFuncs = template.FuncMap{
+	// asset is a static file's URL with the release's asset version.
+	"asset":    func(path string) string { return path + "?v=" + assetVersion() },
 	"movement": movement,
-	"negf":     func(x float64) float64 { return -x },
 	"mul100":   func(x float64) float64 { return x * 100 },
 	"T":        func(l Lang, key string, args ...any) string { return l.T(key, args...) },
 	// dict builds a map for passing several values to a sub-template.

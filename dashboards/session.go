@@ -2,6 +2,7 @@ package dashboards
 
 import (
 	"errors"
+	"log/slog"
 	"net/url"
 	"slices"
 	"strconv"
@@ -33,8 +34,10 @@ const (
 // On the figures API (/api/v1/, not its ingest routes) a request with
 // "Authorization: Bearer" is a personal API token's: it stands for the
 // token's account (a session marked ByToken), and a token that is not
-// live is answered 401 without looking at the cookie. Elsewhere the
-// header is ignored (push tokens are the ingest handlers' business).
+// live is answered 401 without looking at the cookie. Refused tokens are
+// audited and limited per address (see tokenRefused): over the limit, a
+// bearer request is 429 without a lookup. Elsewhere the header is ignored
+// (push tokens are the ingest handlers' business).
 func (a *App) session(c *fiber.Ctx) (auth.Session, bool, error) {
 	if s, ok := c.Locals("session").(auth.Session); ok {
 		return s, true, nil
@@ -49,17 +52,16 @@ func (a *App) session(c *fiber.Ctx) (auth.Session, bool, error) {
 	if len(authz) >= 7 && strings.EqualFold(authz[:7], "Bearer ") &&
 		strings.HasPrefix(path, "/api/v1/") && !strings.HasPrefix(path, "/api/v1/ingest/") {
 		bearer := strings.TrimSpace(authz[7:])
+		key := "api-token:" + c.IP() // the sign-in limiter's budget per address, a key of its own
+		if blocked, wait := a.addrLimit.Blocked(key); blocked {
+			return auth.Session{}, false, tooManyRefusedTokens(c, wait)
+		}
 		s, ok, err := a.deps.Auth.TokenSession(c.UserContext(), bearer)
 		if err != nil {
 			return auth.Session{}, false, err
 		}
 		if !ok {
-			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="egovkpi", error="invalid_token"`)
-			msg := "invalid API token"
-			if !strings.HasPrefix(bearer, auth.APITokenPrefix) {
-				msg += ": API tokens start with " + auth.APITokenPrefix + " (egovkpi users token add)"
-			}
-			return auth.Session{}, false, fiber.NewError(fiber.StatusUnauthorized, msg)
+			return auth.Session{}, false, a.tokenRefused(c, key, bearer)
 		}
 		c.Locals("session", s)
 		return s, true, nil
@@ -76,10 +78,39 @@ func (a *App) session(c *fiber.Ctx) (auth.Session, bool, error) {
 	return s, true, nil
 }
 
+// tokenRefused answers a bearer token that is not a live API token: 401,
+// audited, and counted against the address (key), whose refusals are
+// limited like failed sign-ins (20 in 15 minutes; 429 beyond). An audit
+// that fails is logged, not answered: the answer stays 401.
+func (a *App) tokenRefused(c *fiber.Ctx, key, bearer string) error {
+	if ok, wait := a.addrLimit.Attempt(key); !ok { // others were refused meanwhile
+		return tooManyRefusedTokens(c, wait)
+	}
+	why := "unknown, revoked or expired API token, or of a disabled account"
+	msg := "invalid API token"
+	if !strings.HasPrefix(bearer, auth.APITokenPrefix) {
+		why = "not an API token"
+		msg += ": API tokens start with " + auth.APITokenPrefix + " (egovkpi users token add)"
+	}
+	if err := a.deps.Auth.Audit(c.UserContext(), auth.Entry{Action: auth.ActionAPITokenRefused, Detail: why + " on " + c.Method() + " " + c.Path(), IP: c.IP()}); err != nil {
+		a.deps.Log.Warn("audit of a refused API token failed", slog.Any("err", err))
+	}
+	c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="egovkpi", error="invalid_token"`)
+	return fiber.NewError(fiber.StatusUnauthorized, msg)
+}
+
+// tooManyRefusedTokens is the answer to a bearer token from an address
+// over the limit of refused tokens.
+func tooManyRefusedTokens(c *fiber.Ctx, wait time.Duration) error {
+	secs := int(wait.Round(time.Second).Seconds()) + 1
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(secs))
+	return fiber.NewError(fiber.StatusTooManyRequests, "too many refused API tokens from this address: try again in "+strconv.Itoa(secs)+" s")
+}
+
 // guard enforces a route's permission: signed in with an allowed role, and
 // the session's CSRF token on every state-changing request. An API token
 // (no cookie, so no CSRF token) is accepted only to read the figures API:
-// GET and HEAD under /api/v1/, not ingest.
+// GET under /api/v1/, not ingest.
 func (a *App) guard(p Permission) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if p.public || p.unitToken {
@@ -97,7 +128,7 @@ func (a *App) guard(p Permission) fiber.Handler {
 		}
 		read := c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead
 		route := c.Route().Path // session took the token on /api/v1/ only; the route must be too
-		if s.ByToken && (!read || !strings.HasPrefix(route, "/api/v1/") || strings.HasPrefix(route, "/api/v1/ingest/")) {
+		if s.ByToken && (c.Method() != fiber.MethodGet || !strings.HasPrefix(route, "/api/v1/") || strings.HasPrefix(route, "/api/v1/ingest/")) {
 			return fiber.NewError(fiber.StatusForbidden, "an API token may only read the figures API (GET /api/v1/…)")
 		}
 		if !slices.Contains(p.roles, s.User.Role) {
@@ -155,7 +186,7 @@ func (a *App) renderLogin(c *fiber.Ctx, problem string) error {
 	token := auth.RandomToken(24)
 	a.setCookie(c, loginCSRFCookie, token, 3600)
 	lang := a.lang(c)
-	return a.render(c, "login.html", map[string]any{"Lang": lang, "Other": otherLang(lang), "CSRF": token, "Next": safeNext(c.Query("next")), "Error": problem})
+	return a.render(c, "login.html", map[string]any{"Lang": lang, "Title": lang.T("login.title"), "CSRF": token, "Next": safeNext(c.Query("next")), "Error": problem})
 }
 
 // safeNext keeps a redirect target on this site: a path, with no scheme,

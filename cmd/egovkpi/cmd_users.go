@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -21,7 +22,7 @@ func usersCommand() command {
 	return command{
 		name:    "users",
 		usage:   " add --login L --role R [--unit ID] [--name TEXT] | list | disable L | enable L | reset L | token add --login L --name TEXT [--days N] | token list [--login L] | token revoke ID",
-		summary: "Manage the web app's accounts: roles admin, analyst, leader and reporter (bound to a unit). A new or reset password is generated and shown once, unless --password-stdin. An account's personal API tokens (egk_…) read the figures API as the account; a new token is shown once.",
+		summary: "Manage the web app's accounts: roles admin, analyst, leader and reporter (bound to a unit). A new or reset password is generated and shown once, unless --password-stdin. An account's personal API tokens (egkapi_…) read the figures API as the account; a new token is shown once.",
 		flags: func(c *cli, fs *flag.FlagSet) func(context.Context, []string) error {
 			cf := withConfig(c, fs)
 			login := fs.String("login", "", "add: the login (lowercase letters, digits, . _ -); token add: the token's account; token list: only this account's tokens")
@@ -143,25 +144,28 @@ func apiTokenCommand(ctx context.Context, c *cli, st *auth.Store, actor string, 
 		if login == "" {
 			return usagef("token add wants --login: the account the token acts as")
 		}
-		maxDays := int(auth.MaxAPITokenTTL / (24 * time.Hour))
-		if days < 1 || days > maxDays {
-			return usagef("--days %d: want 1 to %d", days, maxDays)
-		}
-		ttl := time.Duration(days) * 24 * time.Hour
-		if err := auth.CheckAPIToken(name, ttl); err != nil {
-			return usagef("%v (--name)", err)
-		}
-		id, token, err := st.CreateAPIToken(ctx, login, name, ttl)
-		if errors.Is(err, auth.ErrNotFound) || errors.Is(err, auth.ErrDisabled) {
+		// The store checks the name and the lifetime.
+		id, token, err := st.CreateAPIToken(ctx, login, name, lifetime(days))
+		if errors.Is(err, auth.ErrInvalidAPIToken) || errors.Is(err, auth.ErrNotFound) || errors.Is(err, auth.ErrDisabled) {
 			return usagef("%v", err)
 		}
 		if err != nil {
 			return err
 		}
+		// Audited before it is shown: a token that could not be audited is
+		// revoked, never printed.
+		if err := st.Audit(ctx, auth.Entry{Actor: actor, Action: auth.ActionAPITokenAdded, Target: id,
+			Detail: fmt.Sprintf("%s %q %dd", login, strings.TrimSpace(name), days)}); err != nil {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+			defer cancel()
+			if _, _, rerr := st.RevokeAPIToken(rctx, id); rerr != nil {
+				return fmt.Errorf("%w; the new API token %s could not be revoked either, revoke it (egovkpi users token revoke %s): %v", err, id, id, rerr)
+			}
+			return fmt.Errorf("%w; the new API token %s was revoked and not shown", err, id)
+		}
 		fmt.Fprintln(c.stdout, token)
 		fmt.Fprintf(c.stderr, "API token %s of %s created, valid for %d days; the token above is shown only now and cannot be shown again\n", id, login, days)
-		return st.Audit(ctx, auth.Entry{Actor: actor, Action: auth.ActionAPITokenAdded, Target: id,
-			Detail: fmt.Sprintf("%s %q %dd", login, strings.TrimSpace(name), days)})
+		return nil
 	case "list":
 		if len(args) != 1 {
 			return usagef("token list takes no arguments, only --login")
@@ -184,17 +188,39 @@ func apiTokenCommand(ctx context.Context, c *cli, st *auth.Store, actor string, 
 		if len(args) != 2 {
 			return usagef("token revoke wants a token's id (see users token list)")
 		}
-		err := st.RevokeAPIToken(ctx, args[1])
+		id := args[1]
+		owner, already, err := st.RevokeAPIToken(ctx, id)
 		if errors.Is(err, auth.ErrNoAPIToken) {
 			return usagef("%v", err)
 		}
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stderr, "API token %s revoked\n", args[1])
-		return st.Audit(ctx, auth.Entry{Actor: actor, Action: auth.ActionAPITokenRevoked, Target: args[1]})
+		if already { // nothing done, nothing to audit
+			fmt.Fprintf(c.stderr, "API token %s of %s already revoked\n", id, owner)
+			return nil
+		}
+		if err := st.Audit(ctx, auth.Entry{Actor: actor, Action: auth.ActionAPITokenRevoked, Target: id, Detail: owner}); err != nil {
+			return fmt.Errorf("API token %s of %s revoked, but %w", id, owner, err)
+		}
+		fmt.Fprintf(c.stderr, "API token %s of %s revoked\n", id, owner)
+		return nil
 	}
 	return usagef("unknown token sub-command %q (add, list, revoke)", args[0])
+}
+
+// lifetime turns --days into a token's lifetime; a count too large for a
+// time.Duration gives the longest (or most negative) one, which the store
+// refuses.
+func lifetime(days int) time.Duration {
+	const day = 24 * time.Hour
+	switch {
+	case days > int(math.MaxInt64/day):
+		return math.MaxInt64
+	case days < int(math.MinInt64/day):
+		return math.MinInt64
+	}
+	return time.Duration(days) * day
 }
 
 // cliActor names the operator running a command, for the audit log.

@@ -16,14 +16,17 @@ import (
 
 // Personal API tokens let scripts read the figures API without a browser
 // session. A token belongs to an account and acts with its role and unit;
-// it is "egk_" and 32 random bytes, shown once, stored only as its SHA-256,
-// and listed and revoked by a short public id.
+// it is "egkapi_" and 32 random bytes (URL-safe base64), shown once,
+// stored only as its SHA-256, and listed and revoked by a short public id.
+// Push tokens of unit portals are "egk_" and 64 hex digits: neither kind
+// has the other's form.
 
 // API token limits.
 const (
 	// APITokenPrefix starts every API token, so that one is told apart
-	// from a push token (and found by secret scanners).
-	APITokenPrefix = "egk_"
+	// from a push token ("egk_" and hex digits) and found by secret
+	// scanners.
+	APITokenPrefix = "egkapi_"
 	// APITokenTTL is an API token's default lifetime.
 	APITokenTTL = 365 * 24 * time.Hour
 	// MaxAPITokenTTL is the longest lifetime accepted.
@@ -38,7 +41,16 @@ var (
 	ErrDisabled = errors.New("the account is disabled")
 	// ErrNoAPIToken is an unknown API token id.
 	ErrNoAPIToken = errors.New("no such API token")
+	// ErrInvalidAPIToken is a new API token's name or lifetime refused by
+	// CheckAPIToken (the error's text says what is wrong).
+	ErrInvalidAPIToken = errors.New("invalid name or lifetime of an API token")
 )
+
+// invalidAPIToken is an ErrInvalidAPIToken with its own text.
+type invalidAPIToken string
+
+func (e invalidAPIToken) Error() string { return string(e) }
+func (e invalidAPIToken) Unwrap() error { return ErrInvalidAPIToken }
 
 // APIToken is an API token as listed: never the token, never its hash.
 type APIToken struct {
@@ -53,25 +65,34 @@ type APIToken struct {
 
 // CheckAPIToken checks a new API token's name (what it is for: not empty,
 // at most MaxAPITokenName characters, no control characters) and lifetime
-// (more than zero, at most MaxAPITokenTTL).
+// (more than zero, at most MaxAPITokenTTL). Its errors are
+// ErrInvalidAPIToken (errors.Is).
 func CheckAPIToken(name string, ttl time.Duration) error {
 	name = strings.TrimSpace(name)
 	switch {
 	case name == "":
-		return fmt.Errorf("an API token needs a name saying what it is for")
+		return invalidAPIToken("an API token needs a name saying what it is for")
 	case utf8.RuneCountInString(name) > MaxAPITokenName:
-		return fmt.Errorf("the token's name must have at most %d characters", MaxAPITokenName)
+		return invalidAPIToken(fmt.Sprintf("the token's name must have at most %d characters", MaxAPITokenName))
 	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return fmt.Errorf("the token's name must not contain control characters")
+		return invalidAPIToken("the token's name must not contain control characters")
 	case ttl <= 0 || ttl > MaxAPITokenTTL:
-		return fmt.Errorf("an API token's lifetime must be more than zero and at most %d days, not %v", int(MaxAPITokenTTL/(24*time.Hour)), ttl)
+		got := ttl.String()
+		if ttl%day == 0 {
+			got = fmt.Sprintf("%d days", ttl/day)
+		}
+		return invalidAPIToken(fmt.Sprintf("an API token's lifetime must be more than zero and at most %d days, not %s", MaxAPITokenTTL/day, got))
 	}
 	return nil
 }
 
+const day = 24 * time.Hour
+
 // CreateAPIToken makes an API token for an enabled account, valid for ttl.
 // It returns the token's public id and the token itself, which is not kept
-// and cannot be shown again. The caller writes the audit entry.
+// and cannot be shown again. A bad name or lifetime is ErrInvalidAPIToken,
+// an unknown account ErrNotFound, a disabled one ErrDisabled (errors.Is).
+// The caller writes the audit entry.
 func (s *Store) CreateAPIToken(ctx context.Context, login, name string, ttl time.Duration) (id, token string, err error) {
 	if err := CheckAPIToken(name, ttl); err != nil {
 		return "", "", err
@@ -147,92 +168,65 @@ func (s *Store) APITokens(ctx context.Context, login string) ([]APIToken, error)
 	return out, nil
 }
 
-// RevokeAPIToken ends an API token for good, at once in this process.
-// Revoking a revoked token does nothing. The caller writes the audit entry.
-func (s *Store) RevokeAPIToken(ctx context.Context, id string) error {
+// RevokeAPIToken ends an API token for good, at once in this process. It
+// returns the token's account, and already true (and writes nothing) if
+// the token was revoked before. The caller writes the audit entry, unless
+// already.
+func (s *Store) RevokeAPIToken(ctx context.Context, id string) (login string, already bool, err error) {
 	var hash string
 	var t APIToken
 	var revoked *time.Time
-	err := s.conn.QueryRow(ctx, "SELECT token_hash, id, login, name, created_at, expires_at, revoked_at FROM api_tokens FINAL WHERE id = ?", id).
+	err = s.conn.QueryRow(ctx, "SELECT token_hash, id, login, name, created_at, expires_at, revoked_at FROM api_tokens FINAL WHERE id = ?", id).
 		Scan(&hash, &t.ID, &t.Login, &t.Name, &t.CreatedAt, &t.ExpiresAt, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("%w: %s", ErrNoAPIToken, id)
+		return "", false, fmt.Errorf("%w: %s", ErrNoAPIToken, id)
 	}
 	if err != nil {
-		return fmt.Errorf("auth: revoke API token %s: %w", id, err)
+		return "", false, fmt.Errorf("auth: revoke API token %s: %w", id, err)
 	}
 	if revoked != nil {
-		return nil
+		return t.Login, true, nil
 	}
 	t.Revoked, t.RevokedAt = true, s.now().Truncate(time.Second)
 	if err := s.saveAPIToken(ctx, hash, t); err != nil {
-		return err
+		return "", false, err
 	}
-	s.forgetAPITokens()
-	return nil
+	s.apiTokens.forget(hash) // after the write, so that no lookup caches the token live again
+	return t.Login, false, nil
 }
 
 // TokenSession returns the session an API token stands for: its account,
 // marked ByToken, with no CSRF token. ok is false unless the token is well
-// formed, known, not revoked, not expired, and its account exists and is
-// enabled. Lookups are cached for CacheFor; nothing is written per request.
+// formed (anything else is refused without a query), known, not revoked,
+// not expired, and its account exists and is enabled. Lookups are cached
+// for CacheFor (see lookups); nothing is written per request.
 func (s *Store) TokenSession(ctx context.Context, token string) (Session, bool, error) {
 	if !wellFormedAPIToken(token) {
 		return Session{}, false, nil
 	}
-	hash := secret.Hash(token)
 	now := s.now()
-	s.mu.Lock()
-	c, hit := s.apiTokens[hash]
-	gen := s.tokenGen
-	s.mu.Unlock()
-	if hit && now.Before(c.until) {
-		if !c.ok || !now.Before(c.s.Expires) {
-			return Session{}, false, nil
+	sess, ok, err := s.apiTokens.lookup(secret.Hash(token), now, func(hash string) (Session, bool, bool, error) {
+		var login string
+		var expires time.Time
+		var revoked *time.Time
+		err := s.conn.QueryRow(ctx, "SELECT login, expires_at, revoked_at FROM api_tokens FINAL WHERE token_hash = ?", hash).Scan(&login, &expires, &revoked)
+		if errors.Is(err, sql.ErrNoRows) {
+			return Session{}, false, false, nil
 		}
-		return c.s, true, nil
-	}
-	var login string
-	var expires time.Time
-	var revoked *time.Time
-	err := s.conn.QueryRow(ctx, "SELECT login, expires_at, revoked_at FROM api_tokens FINAL WHERE token_hash = ?", hash).Scan(&login, &expires, &revoked)
-	found := true
-	if errors.Is(err, sql.ErrNoRows) {
-		found, err = false, nil
-	}
-	if err != nil {
-		return Session{}, false, fmt.Errorf("auth: read API token: %w", err)
-	}
-	sess := Session{Expires: expires, ByToken: true}
-	ok := found && revoked == nil && now.Before(expires)
-	if ok {
-		if ok, err = s.liveUser(ctx, &sess, login); err != nil {
-			return Session{}, false, err
+		if err != nil {
+			return Session{}, false, false, fmt.Errorf("auth: read API token: %w", err)
 		}
-	}
-	s.mu.Lock()
-	// A revocation or an account change while we read: do not cache what
-	// may be from before it.
-	if s.tokenGen == gen {
-		if len(s.apiTokens) > 100_000 {
-			s.apiTokens = map[string]cachedSession{}
+		sess := Session{Expires: expires, ByToken: true}
+		if revoked != nil || !now.Before(expires) {
+			return sess, true, false, nil
 		}
-		s.apiTokens[hash] = cachedSession{s: sess, ok: ok, until: now.Add(CacheFor)}
-	}
-	s.mu.Unlock()
-	if !ok {
-		return Session{}, false, nil
+		ok, err := s.liveUser(ctx, &sess, login)
+		return sess, true, ok, err
+	})
+	if err != nil || !ok {
+		return Session{}, false, err
 	}
 	return sess, true, nil
-}
-
-// forgetAPITokens drops the API token cache (a token was revoked, or an
-// account changed).
-func (s *Store) forgetAPITokens() {
-	s.mu.Lock()
-	s.apiTokens = map[string]cachedSession{}
-	s.tokenGen++
-	s.mu.Unlock()
 }
 
 // wellFormedAPIToken reports whether s has an API token's form, so that

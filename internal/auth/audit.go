@@ -17,9 +17,12 @@ const (
 	ActionPasswordReset = "password reset"
 	ActionTokenAdded    = "push token added"
 	ActionTokenRevoked  = "push token revoked"
-	// API tokens: Target is the token's id.
+	// API tokens: Target is the token's id, Detail its account.
 	ActionAPITokenAdded   = "api token added"
 	ActionAPITokenRevoked = "api token revoked"
+	// ActionAPITokenRefused is a figures API request with a bearer token
+	// that is not a live API token (no Target: the token is not known).
+	ActionAPITokenRefused = "api token refused"
 )
 
 // Entry is one line of the audit log.

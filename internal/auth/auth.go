@@ -6,9 +6,10 @@
 // SHA-256, each acting as its account; and an append-only audit log of
 // sign-ins and changes.
 //
-// Lookups of sessions, API tokens and users are cached in memory for
-// CacheFor, so a signed-in request costs no query; a change made through
-// this Store (a sign-out, a revoked token, a disabled account, a new
+// Lookups of sessions and API tokens, with their account, are cached in
+// memory for CacheFor, so a signed-in request costs no query (unknown
+// tokens are not cached); a change made through this Store (a sign-out, a
+// revoked token, any write of an account: disabled, enabled, a new
 // password, which ends the account's sessions) takes effect in this
 // process at once and in others within CacheFor.
 package auth
@@ -111,22 +112,16 @@ type Store struct {
 	cost int
 	now  func() time.Time
 
-	mu        sync.Mutex
-	sessions  map[string]cachedSession // by session hash
-	apiTokens map[string]cachedSession // by API token hash
-	tokenGen  uint64                   // bumped when apiTokens is dropped
-	lastVer   uint64
-}
+	mu      sync.Mutex // guards lastVer
+	lastVer uint64
 
-type cachedSession struct {
-	s     Session
-	ok    bool
-	until time.Time
+	sessions  lookups // by session hash
+	apiTokens lookups // by API token hash
 }
 
 // New returns a store over conn (migrated).
 func New(conn driver.Conn) *Store {
-	return &Store{conn: conn, cost: bcrypt.DefaultCost, now: time.Now, sessions: map[string]cachedSession{}, apiTokens: map[string]cachedSession{}}
+	return &Store{conn: conn, cost: bcrypt.DefaultCost, now: time.Now}
 }
 
 // SetBcryptCost lowers the bcrypt cost (tests); production uses the
@@ -206,6 +201,10 @@ func (s *Store) saveUser(ctx context.Context, u User, hash string) error {
 	if err := b.Send(); err != nil {
 		return fmt.Errorf("auth: save user %s: %w", u.Login, err)
 	}
+	// Every account write (disabled or enabled, a new password, later a
+	// new role or unit) drops what the caches say of its sessions and
+	// tokens, and keeps lookups in flight from caching what they read
+	// before it.
 	s.forgetSessions()
 	return nil
 }
@@ -271,8 +270,11 @@ func (s *Store) SetDisabled(ctx context.Context, login string, disabled bool) er
 		return fmt.Errorf("%w: %s", ErrNotFound, login)
 	}
 	u.Disabled = disabled
-	if err := s.saveUser(ctx, u, hash); err != nil || !disabled {
+	if err := s.saveUser(ctx, u, hash); err != nil { // drops the caches: enabling takes effect at once too
 		return err
+	}
+	if !disabled {
+		return nil
 	}
 	return s.endSessionsOf(ctx, login)
 }
@@ -377,44 +379,31 @@ func (s *Store) saveSession(ctx context.Context, hash, login, csrf string, creat
 }
 
 // Session returns the live session of a cookie token: not ended, not
-// expired, its account enabled. ok is false otherwise.
+// expired, its account enabled. ok is false otherwise. Lookups are cached
+// for CacheFor (see lookups).
 func (s *Store) Session(ctx context.Context, token string) (Session, bool, error) {
 	if token == "" {
 		return Session{}, false, nil
 	}
-	hash := secret.Hash(token)
 	now := s.now()
-	s.mu.Lock()
-	c, hit := s.sessions[hash]
-	s.mu.Unlock()
-	if hit && now.Before(c.until) {
-		return c.s, c.ok && now.Before(c.s.Expires), nil
-	}
-	var login, csrf string
-	var expires time.Time
-	var ended uint8
-	err := s.conn.QueryRow(ctx, "SELECT login, csrf_token, expires_at, ended FROM sessions FINAL WHERE session_hash = ?", hash).Scan(&login, &csrf, &expires, &ended)
-	found := true
-	if errors.Is(err, sql.ErrNoRows) {
-		found, err = false, nil
-	}
-	if err != nil {
-		return Session{}, false, fmt.Errorf("auth: read session: %w", err)
-	}
-	sess := Session{CSRF: csrf, Expires: expires}
-	ok := found && ended == 0 && now.Before(expires)
-	if ok {
-		if ok, err = s.liveUser(ctx, &sess, login); err != nil {
-			return Session{}, false, err
+	return s.sessions.lookup(secret.Hash(token), now, func(hash string) (Session, bool, bool, error) {
+		var login, csrf string
+		var expires time.Time
+		var ended uint8
+		err := s.conn.QueryRow(ctx, "SELECT login, csrf_token, expires_at, ended FROM sessions FINAL WHERE session_hash = ?", hash).Scan(&login, &csrf, &expires, &ended)
+		if errors.Is(err, sql.ErrNoRows) {
+			return Session{}, false, false, nil
 		}
-	}
-	s.mu.Lock()
-	if len(s.sessions) > 100_000 {
-		s.sessions = map[string]cachedSession{}
-	}
-	s.sessions[hash] = cachedSession{s: sess, ok: ok, until: now.Add(CacheFor)}
-	s.mu.Unlock()
-	return sess, ok, nil
+		if err != nil {
+			return Session{}, false, false, fmt.Errorf("auth: read session: %w", err)
+		}
+		sess := Session{CSRF: csrf, Expires: expires}
+		if ended != 0 || !now.Before(expires) {
+			return sess, true, false, nil
+		}
+		ok, err := s.liveUser(ctx, &sess, login)
+		return sess, true, ok, err
+	})
 }
 
 // EndSession signs a session out.
@@ -429,19 +418,93 @@ func (s *Store) EndSession(ctx context.Context, token string) error {
 	if err != nil {
 		return fmt.Errorf("auth: end session: %w", err)
 	}
-	s.mu.Lock()
-	delete(s.sessions, hash)
-	s.mu.Unlock()
-	return s.saveSession(ctx, hash, login, csrf, created, expires, true)
+	if err := s.saveSession(ctx, hash, login, csrf, created, expires, true); err != nil {
+		return err
+	}
+	s.sessions.forget(hash) // after the write, so that no lookup caches the session live again
+	return nil
 }
 
 // forgetSessions drops the caches of sessions and API tokens (an account
 // changed).
 func (s *Store) forgetSessions() {
-	s.mu.Lock()
-	s.sessions = map[string]cachedSession{}
-	s.mu.Unlock()
-	s.forgetAPITokens()
+	s.sessions.forget("")
+	s.apiTokens.forget("")
+}
+
+// lookups caches the lookups of one kind of secret (session cookies, API
+// tokens) by its hash, for CacheFor. Only what was found is cached, live
+// or not (ended, revoked, expired, of a disabled account): an unknown
+// hash costs a query every time, but made-up tokens, however many, cannot
+// fill the cache and push the real ones out. A forget while a lookup
+// reads keeps its answer out of the cache, since it may be from before
+// the change. The zero value is an empty cache.
+type lookups struct {
+	mu      sync.Mutex
+	entries map[string]cachedSession
+	gen     uint64 // bumped by every forget
+}
+
+type cachedSession struct {
+	s     Session
+	ok    bool
+	until time.Time
+}
+
+// maxCached bounds a cache: when full, its stale entries are dropped, and
+// if that is not enough, all of them.
+const maxCached = 100_000
+
+// lookup returns what the cache, or else read, says of hash at now: the
+// session and whether it is live (and not expired at now). read says
+// whether hash is known (found) and live (ok).
+func (c *lookups) lookup(hash string, now time.Time, read func(hash string) (sess Session, found, ok bool, err error)) (Session, bool, error) {
+	c.mu.Lock()
+	e, hit := c.entries[hash]
+	gen := c.gen
+	c.mu.Unlock()
+	if hit && now.Before(e.until) {
+		return e.s, e.ok && now.Before(e.s.Expires), nil
+	}
+	sess, found, ok, err := read(hash)
+	if err != nil {
+		return Session{}, false, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.gen != gen: // forgotten while we read
+	case found:
+		if c.entries == nil {
+			c.entries = map[string]cachedSession{}
+		}
+		if len(c.entries) >= maxCached {
+			for h, old := range c.entries {
+				if !now.Before(old.until) {
+					delete(c.entries, h)
+				}
+			}
+			if len(c.entries) >= maxCached {
+				clear(c.entries)
+			}
+		}
+		c.entries[hash] = cachedSession{s: sess, ok: ok, until: now.Add(CacheFor)}
+	case hit:
+		delete(c.entries, hash) // stale, and now unknown
+	}
+	return sess, ok, nil
+}
+
+// forget drops hash's entry, or every entry if hash is "".
+func (c *lookups) forget(hash string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if hash == "" {
+		c.entries = nil
+	} else {
+		delete(c.entries, hash)
+	}
+	c.gen++
 }
 
 // SameToken compares two tokens in constant time.

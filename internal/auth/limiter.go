@@ -59,6 +59,21 @@ func (l *Limiter) Attempt(key string) (ok bool, wait time.Duration) {
 	return true, 0
 }
 
+// Blocked reports whether key has Max attempts in the window, so that the
+// next Attempt would be refused, and if so how long until one may go
+// ahead; nothing is counted. It suits checks that are cheap to pass and
+// counted only when they fail (Attempt then).
+func (l *Limiter) Blocked(key string) (blocked bool, wait time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	fs := l.recent(key, now)
+	if len(fs) >= l.Max {
+		return true, fs[0].Add(l.Window).Sub(now)
+	}
+	return false, 0
+}
+
 // maxKeys bounds the keys held: beyond it, expired keys are swept.
 const maxKeys = 100_000
 
