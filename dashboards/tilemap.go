@@ -29,7 +29,7 @@ func (a *App) tileMap(lang Lang, day time.Time, rows []leagueRow, unit string) t
 		if r.NotEnough {
 			title += " · " + lang.T("league.not_enough")
 		}
-		tiles[r.UnitID] = tilegrid.Tile{UnitID: r.UnitID, Label: label, Title: title, Class: r.BandClass, Href: "/units/" + r.UnitID}
+		tiles[r.UnitID] = tilegrid.Tile{Label: label, Title: title, Class: r.BandClass, Href: "/units/" + r.UnitID}
 	}
 	var buf bytes.Buffer
 	if err := tilegrid.Render(&buf, day, tiles, string(lang)); err != nil {

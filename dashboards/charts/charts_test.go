@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -246,6 +248,10 @@ func TestScriptTag(t *testing.T) {
 	if got := string(ScriptTag("x", []byte(`{"a":</script>`))); got != `<script type="application/json" id="x">null</script>` {
 		t.Errorf("invalid JSON not replaced by null: %s", got)
 	}
+	// U+2028 and U+2029 end a line in JavaScript: escaped too.
+	if got := string(ScriptTag("x", []byte("{\"a\":\"1\u20282\u20293\"}"))); got != `<script type="application/json" id="x">{"a":"1\u20282\u20293"}</script>` {
+		t.Errorf("U+2028 or U+2029 not escaped: %q", got)
+	}
 }
 
 func TestContainer(t *testing.T) {
@@ -261,31 +267,55 @@ func TestContainer(t *testing.T) {
 }
 
 // TestVendoredEcharts checks the files that .ci/vendor-echarts wrote: the
-// pinned version, and the sha256 that VERSION records.
+// version that VERSION names on line 1 is the one inside echarts.min.js, and
+// line 2 is the sha256 of echarts.min.js.
 func TestVendoredEcharts(t *testing.T) {
 	const dir = "../static/vendor/echarts/"
 	js, err := os.ReadFile(dir + "echarts.min.js")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(js, []byte(`version="5.6.0"`)) {
-		t.Error(`echarts.min.js lacks version="5.6.0"`)
-	}
 	version, err := os.ReadFile(dir + "VERSION")
 	if err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(version)), "\n")
-	if len(lines) != 2 || lines[0] != "5.6.0" {
-		t.Fatalf("VERSION is %q, want 5.6.0 then the sha256 line", version)
+	if len(lines) != 2 || !semver.MatchString(lines[0]) {
+		t.Fatalf("VERSION is %q, want MAJOR.MINOR.PATCH then the sha256 line", version)
+	}
+	if want := `version="` + lines[0] + `"`; !bytes.Contains(js, []byte(want)) {
+		t.Errorf("echarts.min.js lacks %s", want)
 	}
 	sum := sha256.Sum256(js)
 	if want := hex.EncodeToString(sum[:]) + "  echarts.min.js"; lines[1] != want {
 		t.Errorf("VERSION has %q, echarts.min.js is %q", lines[1], want)
 	}
+	script, err := os.ReadFile("../../.ci/vendor-echarts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "\nversion=" + lines[0] + "\n"; !bytes.Contains(script, []byte(want)) {
+		t.Errorf(".ci/vendor-echarts does not pin version=%s, the version in VERSION", lines[0])
+	}
 	for _, f := range []string{"LICENSE", "NOTICE"} {
 		if b, err := os.ReadFile(dir + f); err != nil || !bytes.Contains(b, []byte("Apache")) {
 			t.Errorf("%s: missing or not the Apache licence files (%v)", f, err)
+		}
+	}
+}
+
+// semver is the shape of an echarts version on line 1 of VERSION.
+var semver = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+$`)
+
+// Every height Container can choose has its class in app.css.
+func TestHeightClasses(t *testing.T) {
+	css, err := os.ReadFile("../static/app.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range heights {
+		if want := fmt.Sprintf(".chart-h%d { height: %dpx; }", h, h); !bytes.Contains(css, []byte(want)) {
+			t.Errorf("app.css lacks %s", want)
 		}
 	}
 }

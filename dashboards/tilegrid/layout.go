@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,8 +24,8 @@ var layoutCSV []byte
 // layoutColumns is the exact header of layout.csv.
 var layoutColumns = []string{"unit_id", "row", "col", "abbr"}
 
-// Position is the cell of one province on the grid, as layout.csv places it.
-type Position struct {
+// position is the cell of one province on the grid, as layout.csv places it.
+type position struct {
 	// UnitID is the refdata id of the province: "p63-01", "p34-01".
 	UnitID string
 	// Row counts from 0 at the top (north); Col from 0 at the left (west).
@@ -33,13 +34,13 @@ type Position struct {
 	Abbr string
 }
 
-var loadLayout = sync.OnceValues(func() (map[string]Position, error) {
+var loadLayout = sync.OnceValues(func() (map[string]position, error) {
 	return parseLayout(bytes.NewReader(layoutCSV))
 })
 
 // parseLayout reads a layout file: the header unit_id,row,col,abbr, then one
 // province per row. Every problem found is reported, each with its line.
-func parseLayout(r io.Reader) (map[string]Position, error) {
+func parseLayout(r io.Reader) (map[string]position, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = len(layoutColumns)
 	header, err := cr.Read()
@@ -52,7 +53,7 @@ func parseLayout(r io.Reader) (map[string]Position, error) {
 	}
 	var (
 		errs []error
-		out  = map[string]Position{}
+		out  = map[string]position{}
 	)
 	for {
 		rec, err := cr.Read()
@@ -66,7 +67,7 @@ func parseLayout(r io.Reader) (map[string]Position, error) {
 		fail := func(format string, args ...any) {
 			errs = append(errs, fmt.Errorf("tilegrid: layout.csv line %d: %s", line, fmt.Sprintf(format, args...)))
 		}
-		p := Position{UnitID: strings.TrimSpace(rec[0]), Abbr: strings.TrimSpace(rec[3])}
+		p := position{UnitID: strings.TrimSpace(rec[0]), Abbr: strings.TrimSpace(rec[3])}
 		ok := true
 		if p.UnitID == "" {
 			fail("empty unit_id")
@@ -98,52 +99,125 @@ func parseLayout(r io.Reader) (map[string]Position, error) {
 	return out, nil
 }
 
-// grid is the map of one day: the provinces in force and their cells.
+// grid is the map of one era: the provinces in force and their cells, and
+// what every Render of the era writes the same (the frame and the
+// archipelagos). A grid is built once per era and only read afterwards.
 type grid struct {
-	day   time.Time
+	from  time.Time      // first day of the era
 	units []egovkpi.Unit // refdata order
-	pos   []Position     // parallel to units
+	pos   []position     // parallel to units
+	geo   []geometry     // parallel to units
+	index map[string]int // unit id -> index in units
 	rows  int            // 1 + the largest row
 	cols  int            // 1 + the largest column
+	// head and tail are the SVG before and after the tiles, by langIndex.
+	head, tail [2][]byte
 }
 
-// Layout returns the cells of the provinces in force on the calendar day of
-// day (the 63 before 2025-07-01, the 34 from then), in refdata order. It
-// fails, naming the units, if one of them has no cell in layout.csv or two
-// of them share a cell, so that a change to the reference data cannot go
-// unnoticed.
-func Layout(day time.Time) ([]Position, error) {
-	g, err := build(day)
-	if err != nil {
-		return nil, err
-	}
-	return g.pos, nil
+// atlas is what every era's grid is built from.
+type atlas struct {
+	// starts are the days on which the set of provinces in force changes
+	// (a province's ValidFrom or the day after its ValidTo), ascending.
+	starts []time.Time
+	reg    *refdata.Registry
+	layout map[string]position
+
+	mu    sync.Mutex
+	grids map[time.Time]*grid // by era start; built on first use
 }
 
-// build loads the reference data and the layout and arranges the provinces
-// in force on day.
-func build(day time.Time) (grid, error) {
+var loadAtlas = sync.OnceValues(func() (*atlas, error) {
 	reg, err := refdata.Load()
 	if err != nil {
-		return grid{}, fmt.Errorf("tilegrid: %w", err)
+		return nil, fmt.Errorf("tilegrid: %w", err)
 	}
 	layout, err := loadLayout()
 	if err != nil {
-		return grid{}, err
+		return nil, err
 	}
-	return arrange(egovkpi.Day(day), reg.ValidOn(day, egovkpi.BlockProvince), layout)
+	a := &atlas{reg: reg, layout: layout, grids: map[time.Time]*grid{}}
+	for _, u := range reg.All() {
+		if u.Block != egovkpi.BlockProvince {
+			continue
+		}
+		a.starts = append(a.starts, u.ValidFrom)
+		if !u.ValidTo.IsZero() {
+			a.starts = append(a.starts, u.ValidTo.AddDate(0, 0, 1))
+		}
+	}
+	slices.SortFunc(a.starts, time.Time.Compare)
+	a.starts = slices.CompactFunc(a.starts, time.Time.Equal)
+	return a, nil
+})
+
+// eraStart returns the first day of the era holding the calendar day d: the
+// last change of the provinces in force on or before d. ok is false before
+// the first province.
+func (a *atlas) eraStart(d time.Time) (time.Time, bool) {
+	i, found := slices.BinarySearchFunc(a.starts, d, time.Time.Compare)
+	if found {
+		return a.starts[i], true
+	}
+	if i == 0 {
+		return time.Time{}, false
+	}
+	return a.starts[i-1], true
+}
+
+// gridOn returns the grid of the provinces in force on the calendar day of
+// day. Grids are memoized by the first day of their era, so that a change of
+// the reference data on any day starts a grid of its own; a failure is not
+// memoized and names day.
+func gridOn(day time.Time) (*grid, error) {
+	a, err := loadAtlas()
+	if err != nil {
+		return nil, err
+	}
+	day = egovkpi.Day(day)
+	from, ok := a.eraStart(day)
+	if !ok {
+		return nil, fmt.Errorf("tilegrid: no province in force on %s", day.Format(egovkpi.DateLayout))
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if g, ok := a.grids[from]; ok {
+		return g, nil
+	}
+	g, err := arrange(day, a.reg.ValidOn(from, egovkpi.BlockProvince), a.layout)
+	if err != nil {
+		return nil, err
+	}
+	g.from = from
+	a.grids[from] = g
+	return g, nil
+}
+
+// positionsOn returns the cells of the provinces in force on the calendar
+// day of day (the 63 before 2025-07-01, the 34 from then), in refdata
+// order. It fails, naming the units, if one of them has no cell in
+// layout.csv or two of them share a cell, so that a change to the reference
+// data cannot go unnoticed.
+func positionsOn(day time.Time) ([]position, error) {
+	g, err := gridOn(day)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(g.pos), nil
 }
 
 // arrange places units on the grid of layout, checking that each has exactly
-// one cell of its own.
-func arrange(day time.Time, units []egovkpi.Unit, layout map[string]Position) (grid, error) {
+// one cell of its own and that the archipelagos' anchor provinces are among
+// them, and writes the parts of the SVG that do not depend on the tiles. day
+// only names the era in errors.
+func arrange(day time.Time, units []egovkpi.Unit, layout map[string]position) (*grid, error) {
 	if len(units) == 0 {
-		return grid{}, fmt.Errorf("tilegrid: no province in force on %s", day.Format(egovkpi.DateLayout))
+		return nil, fmt.Errorf("tilegrid: no province in force on %s", day.Format(egovkpi.DateLayout))
 	}
-	g := grid{day: day, units: units, pos: make([]Position, len(units))}
+	g := &grid{units: units, pos: make([]position, len(units)), geo: make([]geometry, len(units)), index: make(map[string]int, len(units))}
 	var errs []error
 	taken := map[[2]int]string{}
 	for i, u := range units {
+		g.index[u.ID] = i
 		p, ok := layout[u.ID]
 		if !ok {
 			errs = append(errs, fmt.Errorf("tilegrid: unit %s (%s), in force on %s, has no position in layout.csv",
@@ -158,11 +232,27 @@ func arrange(day time.Time, units []egovkpi.Unit, layout map[string]Position) (g
 		}
 		taken[cell] = u.ID
 		g.pos[i] = p
+		g.geo[i] = geometryOf(p)
 		g.rows = max(g.rows, p.Row+1)
 		g.cols = max(g.cols, p.Col+1)
 	}
+	// The anchor of each archipelago: the row of its province.
+	anchorRows := make([]int, len(archipelagos))
+	for k, a := range archipelagos {
+		i := slices.IndexFunc(units, func(u egovkpi.Unit) bool { return u.Code == a.anchorCode })
+		if i < 0 {
+			errs = append(errs, fmt.Errorf("tilegrid: no province with code %s in force on %s for %s",
+				a.anchorCode, day.Format(egovkpi.DateLayout), a.label("en")))
+			continue
+		}
+		anchorRows[k] = g.pos[i].Row
+	}
 	if len(errs) > 0 {
-		return grid{}, errors.Join(errs...)
+		return nil, errors.Join(errs...)
+	}
+	for li, lang := range []string{"vi", "en"} {
+		g.head[li] = svgHead(g, lang)
+		g.tail[li] = svgTail(g, anchorRows, lang)
 	}
 	return g, nil
 }

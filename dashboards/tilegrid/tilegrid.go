@@ -11,25 +11,41 @@
 // and carry no value.
 //
 // The SVG carries no inline style (the site's Content-Security-Policy is
-// style-src 'self'): colours come from the site stylesheet through the
-// classes tile, the tile's own Class (or "none"), tile-label, archipelago and
-// archipelago-label. Neutral presentation attributes keep the map legible
-// where no stylesheet applies; any stylesheet rule overrides them.
+// style-src 'self'); the site stylesheet styles it through classes:
+//
+//   - tilegrid on the <svg>;
+//   - province and the tile's own Class (or "none") on the <a> or <g> of a
+//     province, so that the stylesheet can match the text of a tile by its
+//     band (".province.band-met .tile-label");
+//   - tile and the tile's Class again on the square (<rect>), for its fill;
+//   - tile-label on the tile's <text>, tile-abbr and tile-value on its two
+//     <tspan>s (the abbreviation and the Label), for their size;
+//   - archipelago on an island group (the dots take its fill),
+//     archipelago-frame on its dashed frame and archipelago-label on its
+//     name.
+//
+// Every element the stylesheet styles also carries the same properties as
+// presentation attributes (fill, stroke, font-size, font-weight), so that
+// the map is legible where no stylesheet applies, such as a saved SVG file;
+// any stylesheet rule on the element overrides them. The font sizes are in
+// user units of the viewBox: a 63-province map (436 units wide) shown 320
+// pixels wide draws a 14-unit abbreviation at 10 pixels. The text is
+// placed for the fallback sizes (abbreviation 14, label 12.5, archipelago
+// name 12.5); a stylesheet should keep them.
 package tilegrid
 
 import (
-	"bytes"
 	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"math"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"egovkpi"
 )
@@ -37,18 +53,16 @@ import (
 // Tile is what one province's tile shows. Render draws a province without a
 // Tile with class "none" and its name as tooltip.
 type Tile struct {
-	// UnitID is the refdata id of the province ("p63-01"); it must equal the
-	// key of the tile in the map given to Render, or be empty.
-	UnitID string
 	// Label is the short text under the abbreviation, e.g. the value "87,5".
 	Label string
 	// Title is the tooltip, e.g. "Hà Nội: 87,5 %"; the province's name if
 	// empty.
 	Title string
-	// Class is the CSS class of the fill, e.g. "band-a"; "none" if empty.
+	// Class is the CSS class of the fill, e.g. "band-met"; "none" if empty.
 	Class string
-	// Href makes the tile a link; only relative, http and https URLs are
-	// accepted.
+	// Href makes the tile a link. Only a path from the site root (one
+	// leading "/", as in "/units/p34-01") or an absolute http or https URL
+	// is accepted: no protocol-relative "//host", no backslash.
 	Href string
 }
 
@@ -61,12 +75,20 @@ const (
 	dotRadius = 2.4  // of an island dot
 )
 
+// Text sizes, in SVG user units: the fallback font-size attributes, for
+// which the text is placed. app.css sets the same.
+const (
+	abbrSize  = 14.0 // tile-abbr
+	valueSize = 12.5 // tile-value
+	nameSize  = 12.5 // archipelago-label
+)
+
 // Fallback presentation attributes; the site stylesheet overrides them.
 const (
 	fontFamily  = `system-ui, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif`
-	tileFill    = "#dfe4ea"
+	tileFill    = "#d9dee4"
 	inkFill     = "#1d2733"
-	islandFill  = "#3d6a99"
+	islandFill  = "#1d4e89"
 	frameStroke = "#8fa3b8"
 )
 
@@ -149,17 +171,52 @@ func mapTitle(n int, lang string) string {
 //
 // Render fails, writing nothing, if a province in force has no cell in
 // layout.csv, if tiles has an entry for a unit not in force on day, or if a
-// Href is not a relative, http or https URL.
+// Href is neither a path from the site root nor an http or https URL. It
+// writes the map straight to w, in many small writes: give it a buffer if
+// w is slow. An error of w is returned, with part of the map written.
+//
+// The arrangement of each era is built once and shared; Render is safe for
+// concurrent use.
 func Render(w io.Writer, day time.Time, tiles map[string]Tile, lang string) error {
-	g, err := build(day)
+	g, err := gridOn(day)
 	if err != nil {
 		return err
 	}
-	if err := checkTiles(g, tiles); err != nil {
+	if err := checkTiles(g, day, tiles); err != nil {
 		return err
 	}
+	sw := &stickyWriter{w: w}
+	li := langIndex(lang)
+	sw.Write(g.head[li])
+	for i, u := range g.units {
+		writeTile(sw, u, g.pos[i].Abbr, g.geo[i], tiles[u.ID], lang)
+	}
+	sw.Write(g.tail[li])
+	if sw.err != nil {
+		return fmt.Errorf("tilegrid: writing svg: %w", sw.err)
+	}
+	return nil
+}
 
-	var b bytes.Buffer
+// stickyWriter writes to w until the first error, which it keeps.
+type stickyWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (s *stickyWriter) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	n, err := s.w.Write(p)
+	s.err = err
+	return n, err
+}
+
+// svgHead is the map up to its first tile: the <svg> element, its title and
+// the opening of the tiles' group.
+func svgHead(g *grid, lang string) []byte {
+	var b strings.Builder
 	width := margin*2 + (float64(g.cols)+seaCells)*cell
 	height := margin*2 + float64(g.rows)*cell
 	title := mapTitle(len(g.units), lang)
@@ -170,143 +227,202 @@ func Render(w io.Writer, day time.Time, tiles map[string]Tile, lang string) erro
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="tilegrid" viewBox="0 0 %s %s" role="group" aria-label="%s" lang="%s" font-family="%s">`,
 		num(width), num(height), esc(title), htmlLang, esc(fontFamily))
 	fmt.Fprintf(&b, "\n<title>%s</title>\n", esc(title))
-
 	b.WriteString(`<g class="tiles">` + "\n")
-	for i, u := range g.units {
-		writeTile(&b, u, g.pos[i], tiles[u.ID], lang)
-	}
-	b.WriteString("</g>\n")
+	return []byte(b.String())
+}
 
-	for _, a := range archipelagos {
-		anchor := -1
-		for i, u := range g.units {
-			if u.Code == a.anchorCode {
-				anchor = i
-			}
-		}
-		if anchor < 0 {
-			return fmt.Errorf("tilegrid: no province with code %s in force on %s for %s",
-				a.anchorCode, g.day.Format(egovkpi.DateLayout), a.label("en"))
-		}
+// svgTail is the map after its last tile: the archipelagos in the sea east
+// of the grid, each beside the row of its province (anchorRows, parallel to
+// archipelagos), and the end of the <svg>.
+func svgTail(g *grid, anchorRows []int, lang string) []byte {
+	var b strings.Builder
+	b.WriteString("</g>\n")
+	for k, a := range archipelagos {
 		cx := float64(g.cols) + seaCells/2
-		cy := float64(g.pos[anchor].Row) + 0.5 + a.dy
+		cy := float64(anchorRows[k]) + 0.5 + a.dy
 		writeArchipelago(&b, a, cx, cy, lang)
 	}
 	b.WriteString("</svg>\n")
-
-	if _, err := w.Write(b.Bytes()); err != nil {
-		return fmt.Errorf("tilegrid: writing svg: %w", err)
-	}
-	return nil
+	return []byte(b.String())
 }
 
-// checkTiles rejects tiles for units not in force and unsafe links.
-func checkTiles(g grid, tiles map[string]Tile) error {
-	inForce := make(map[string]bool, len(g.units))
+// checkTiles rejects tiles for units not in force on day, in the order of
+// their ids, and unsafe links, in refdata order.
+func checkTiles(g *grid, day time.Time, tiles map[string]Tile) error {
+	var hrefErrs []error
+	matched := 0
 	for _, u := range g.units {
-		inForce[u.ID] = true
-	}
-	var errs []error
-	for _, id := range slices.Sorted(maps.Keys(tiles)) {
-		t := tiles[id]
-		if !inForce[id] {
-			errs = append(errs, fmt.Errorf("tilegrid: tile for unit %q, which is not a province in force on %s",
-				id, g.day.Format(egovkpi.DateLayout)))
+		t, ok := tiles[u.ID]
+		if !ok {
 			continue
 		}
-		if t.UnitID != "" && t.UnitID != id {
-			errs = append(errs, fmt.Errorf("tilegrid: tile under key %s has UnitID %s", id, t.UnitID))
-		}
+		matched++
 		if err := checkHref(t.Href); err != nil {
-			errs = append(errs, fmt.Errorf("tilegrid: tile %s: %w", id, err))
+			hrefErrs = append(hrefErrs, fmt.Errorf("tilegrid: tile %s: %w", u.ID, err))
 		}
 	}
-	return errors.Join(errs...)
+	if matched == len(tiles) {
+		return errors.Join(hrefErrs...)
+	}
+	var stray []string
+	for id := range tiles {
+		if _, ok := g.index[id]; !ok {
+			stray = append(stray, id)
+		}
+	}
+	slices.Sort(stray)
+	errs := make([]error, 0, len(stray)+len(hrefErrs))
+	for _, id := range stray {
+		errs = append(errs, fmt.Errorf("tilegrid: tile for unit %q, which is not a province in force on %s",
+			id, egovkpi.Day(day).Format(egovkpi.DateLayout)))
+	}
+	return errors.Join(append(errs, hrefErrs...)...)
 }
 
-// checkHref accepts an empty, relative, http or https URL.
+// checkHref accepts an empty href, a path from the site root (one leading
+// "/") and an absolute http or https URL with a host. Protocol-relative
+// URLs ("//host/…") and backslashes (which browsers read as slashes, so
+// that "/\\host" is "//host") are refused, as are relative paths, which
+// would depend on the page the map is on.
 func checkHref(href string) error {
 	if href == "" {
 		return nil
+	}
+	if strings.ContainsRune(href, '\\') {
+		return fmt.Errorf("href %q: backslash not allowed", href)
 	}
 	u, err := url.Parse(href)
 	if err != nil {
 		return fmt.Errorf("href %q: %w", href, err)
 	}
-	if u.Scheme != "" && u.Scheme != "http" && u.Scheme != "https" {
-		return fmt.Errorf("href %q: scheme %q not allowed (relative, http or https only)", href, u.Scheme)
+	switch {
+	case u.Scheme == "http" || u.Scheme == "https":
+		if u.Host == "" {
+			return fmt.Errorf("href %q: %s URL without a host", href, u.Scheme)
+		}
+	case u.Scheme != "":
+		return fmt.Errorf("href %q: scheme %q not allowed (a path from the site root, http or https only)", href, u.Scheme)
+	case strings.HasPrefix(href, "//"):
+		return fmt.Errorf("href %q: protocol-relative URL not allowed", href)
+	case !strings.HasPrefix(href, "/"):
+		return fmt.Errorf("href %q: relative path not allowed (start it with a single /)", href)
 	}
 	return nil
 }
 
+// geometry is where one tile and its text go, formatted for the SVG.
+type geometry struct {
+	// rect is the square's attributes x, y, width and height.
+	rect string
+	// cx is the centre line of the text; abbrAlone the baseline of an
+	// abbreviation without a label, abbrY and valueY the baselines of an
+	// abbreviation with a label and of the label.
+	cx, abbrAlone, abbrY, valueY string
+	// fit is empty, or for an abbreviation of four letters, which may be
+	// wider than the tile in a wide font, the attributes that fit it in.
+	fit string
+}
+
+// geometryOf places the tile of the cell p.
+func geometryOf(p position) geometry {
+	x := margin + float64(p.Col)*cell + gap/2
+	y := margin + float64(p.Row)*cell + gap/2
+	side := cell - gap
+	fit := ""
+	if utf8.RuneCountInString(p.Abbr) >= 4 {
+		fit = fmt.Sprintf(` textLength="%s" lengthAdjust="spacingAndGlyphs"`, num(side-4))
+	}
+	return geometry{
+		fit:  fit,
+		rect: fmt.Sprintf(`x="%s" y="%s" width="%s" height="%s"`, num(x), num(y), num(side), num(side)),
+		cx:   num(x + side/2),
+		// A capital is about 0.7 of the font size high: centred alone; with
+		// a label, the two lines share the tile.
+		abbrAlone: num(y + side/2 + abbrSize*0.35),
+		abbrY:     num(y + side*0.47),
+		valueY:    num(y + side*0.86),
+	}
+}
+
 // writeTile writes one province: a link (or group) holding the tooltip, the
 // square and its text.
-func writeTile(b *bytes.Buffer, u egovkpi.Unit, p Position, t Tile, lang string) {
+func writeTile(w io.Writer, u egovkpi.Unit, abbr string, geo geometry, t Tile, lang string) {
 	class := strings.TrimSpace(t.Class)
 	if class == "" {
 		class = "none"
 	}
+	class = esc(class)
 	title := t.Title
 	if title == "" {
 		title = u.Name(lang)
 	}
-	x := margin + float64(p.Col)*cell + gap/2
-	y := margin + float64(p.Row)*cell + gap/2
-	side := cell - gap
-	cx := x + side/2
-
 	if t.Href != "" {
-		fmt.Fprintf(b, `<a href="%s" data-unit="%s">`, esc(t.Href), esc(u.ID))
+		fmt.Fprintf(w, `<a class="province %s" href="%s" data-unit="%s">`, class, esc(t.Href), esc(u.ID))
 	} else {
-		fmt.Fprintf(b, `<g data-unit="%s">`, esc(u.ID))
+		fmt.Fprintf(w, `<g class="province %s" data-unit="%s">`, class, esc(u.ID))
 	}
-	fmt.Fprintf(b, `<title>%s</title>`, esc(title))
-	fmt.Fprintf(b, `<rect class="tile %s" x="%s" y="%s" width="%s" height="%s" rx="3" fill="%s"/>`,
-		esc(class), num(x), num(y), num(side), num(side), tileFill)
-	fmt.Fprintf(b, `<text class="tile-label" text-anchor="middle" fill="%s">`, inkFill)
-	if t.Label == "" {
-		fmt.Fprintf(b, `<tspan x="%s" y="%s" font-size="12" font-weight="600">%s</tspan>`,
-			num(cx), num(y+side/2+4), esc(p.Abbr))
-	} else {
-		fmt.Fprintf(b, `<tspan x="%s" y="%s" font-size="12" font-weight="600">%s</tspan>`,
-			num(cx), num(y+side*0.45), esc(p.Abbr))
+	fmt.Fprintf(w, `<title>%s</title><rect class="tile %s" %s rx="3" fill="%s"/><text class="tile-label" text-anchor="middle" fill="%s">`,
+		esc(title), class, geo.rect, tileFill, inkFill)
+	abbrY := geo.abbrAlone
+	if t.Label != "" {
+		abbrY = geo.abbrY
+	}
+	fmt.Fprintf(w, `<tspan class="tile-abbr" x="%s" y="%s"%s font-size="%s" font-weight="600">%s</tspan>`,
+		geo.cx, abbrY, geo.fit, num(abbrSize), esc(abbr))
+	if t.Label != "" {
 		// The space keeps abbreviation and label apart for screen readers.
-		fmt.Fprintf(b, ` <tspan x="%s" y="%s" font-size="10">%s</tspan>`,
-			num(cx), num(y+side*0.82), esc(t.Label))
+		fmt.Fprintf(w, ` <tspan class="tile-value" x="%s" y="%s" font-size="%s">%s</tspan>`,
+			geo.cx, geo.valueY, num(valueSize), esc(t.Label))
 	}
-	b.WriteString("</text>")
 	if t.Href != "" {
-		b.WriteString("</a>\n")
+		io.WriteString(w, "</text></a>\n")
 	} else {
-		b.WriteString("</g>\n")
+		io.WriteString(w, "</text></g>\n")
 	}
 }
 
 // writeArchipelago writes a dot cluster centred on (cx, cy), in cells, in a
-// dashed frame, with its name below.
-func writeArchipelago(b *bytes.Buffer, a archipelago, cx, cy float64, lang string) {
+// dashed frame, with its name in two lines below.
+func writeArchipelago(b *strings.Builder, a archipelago, cx, cy float64, lang string) {
 	px := func(c float64) float64 { return margin + c*cell }
 	name := a.name[langIndex(lang)]
 	fmt.Fprintf(b, `<g class="archipelago" fill="%s">`, islandFill)
 	fmt.Fprintf(b, `<title>%s</title>`, esc(a.label(lang)))
-	fmt.Fprintf(b, `<rect x="%s" y="%s" width="%s" height="%s" rx="6" fill="none" stroke="%s" stroke-dasharray="3 2"/>`,
+	fmt.Fprintf(b, `<rect class="archipelago-frame" x="%s" y="%s" width="%s" height="%s" rx="6" fill="none" stroke="%s" stroke-dasharray="3 2"/>`,
 		num(px(cx-a.frameW/2)), num(px(cy-a.frameH/2)), num(a.frameW*cell), num(a.frameH*cell), frameStroke)
 	for _, d := range a.dots {
 		fmt.Fprintf(b, `<circle cx="%s" cy="%s" r="%s"/>`, num(px(cx+d[0])), num(px(cy+d[1])), num(dotRadius))
 	}
-	top := px(cy+a.frameH/2) + 12
-	fmt.Fprintf(b, `<text class="archipelago-label" text-anchor="middle" font-size="10" fill="%s">`, inkFill)
+	top := px(cy+a.frameH/2) + nameSize*1.1
+	fmt.Fprintf(b, `<text class="archipelago-label" text-anchor="middle" font-size="%s" fill="%s">`, num(nameSize), islandFill)
 	fmt.Fprintf(b, `<tspan x="%s" y="%s">%s</tspan>`, num(px(cx)), num(top), esc(name[0]))
-	fmt.Fprintf(b, ` <tspan x="%s" y="%s">%s</tspan>`, num(px(cx)), num(top+12), esc(name[1]))
+	fmt.Fprintf(b, ` <tspan x="%s" y="%s">%s</tspan>`, num(px(cx)), num(top+nameSize*1.15), esc(name[1]))
 	b.WriteString("</text></g>\n")
 }
 
 // esc escapes s for XML text and attribute values.
 func esc(s string) string {
+	if plain(s) {
+		return s
+	}
 	var sb strings.Builder
 	// EscapeText only fails when the writer does; a strings.Builder never does.
 	_ = xml.EscapeText(&sb, []byte(s))
 	return sb.String()
+}
+
+// plain reports whether xml.EscapeText leaves s as it is: no character it
+// escapes (" ' & < > tab newline return) and none outside XML's range.
+func plain(s string) bool {
+	for _, r := range s {
+		switch {
+		case r == '"' || r == '\'' || r == '&' || r == '<' || r == '>':
+			return false
+		case r < 0x20 || r == utf8.RuneError || (r >= 0xD800 && r <= 0xDFFF) || r == 0xFFFE || r == 0xFFFF:
+			return false
+		}
+	}
+	return true
 }
 
 // num formats a coordinate with at most one decimal.

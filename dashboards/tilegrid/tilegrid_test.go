@@ -18,7 +18,8 @@ import (
 	"egovkpi/internal/refdata"
 )
 
-// The last day of the 63 provinces and the first day of the 34.
+// A day of the 63 provinces (whose last day is 2025-06-30) and the first
+// day of the 34.
 var (
 	day63 = egovkpi.Date(2024, time.December, 31)
 	day34 = egovkpi.ProvinceMerger
@@ -44,12 +45,12 @@ func TestLayoutPlacesEveryProvinceOnce(t *testing.T) {
 			if len(units) != tc.want {
 				t.Fatalf("refdata has %d provinces in force, want %d", len(units), tc.want)
 			}
-			pos, err := Layout(tc.day)
+			pos, err := positionsOn(tc.day)
 			if err != nil {
-				t.Fatalf("Layout: %v", err)
+				t.Fatalf("positionsOn: %v", err)
 			}
 			if len(pos) != tc.want {
-				t.Fatalf("Layout gave %d positions, want %d", len(pos), tc.want)
+				t.Fatalf("positionsOn gave %d positions, want %d", len(pos), tc.want)
 			}
 			byID := map[string]int{}
 			cells := map[[2]int]string{}
@@ -94,9 +95,9 @@ func TestLayoutHasNoStrayUnits(t *testing.T) {
 		}
 	}
 	for _, day := range []time.Time{day63, day34} {
-		pos, err := Layout(day)
+		pos, err := positionsOn(day)
 		if err != nil {
-			t.Fatalf("Layout(%s): %v", day.Format(egovkpi.DateLayout), err)
+			t.Fatalf("positionsOn(%s): %v", day.Format(egovkpi.DateLayout), err)
 		}
 		abbrs := map[string]string{}
 		for _, p := range pos {
@@ -110,19 +111,19 @@ func TestLayoutHasNoStrayUnits(t *testing.T) {
 
 // cellOf returns the position of the province with the statistics-office
 // code in force on day, and the number of rows of that day's grid.
-func cellOf(t *testing.T, day time.Time, code string) (Position, int) {
+func cellOf(t *testing.T, day time.Time, code string) (position, int) {
 	t.Helper()
 	reg := registry(t)
 	u, err := reg.Resolve(code, day)
 	if err != nil {
 		t.Fatalf("Resolve(%s): %v", code, err)
 	}
-	pos, err := Layout(day)
+	pos, err := positionsOn(day)
 	if err != nil {
-		t.Fatalf("Layout: %v", err)
+		t.Fatalf("positionsOn: %v", err)
 	}
 	rows := 0
-	var found *Position
+	var found *position
 	for i, p := range pos {
 		rows = max(rows, p.Row+1)
 		if p.UnitID == u.ID {
@@ -196,8 +197,8 @@ func TestArrangeFailsLoudly(t *testing.T) {
 		t.Errorf("shared cell: error %v, want one naming p34-01 and p34-79", err)
 	}
 
-	if _, err := Layout(egovkpi.Date(2000, time.January, 1)); err == nil {
-		t.Error("Layout before the reference data starts: no error")
+	if _, err := positionsOn(egovkpi.Date(2000, time.January, 1)); err == nil {
+		t.Error("positionsOn before the reference data starts: no error")
 	}
 }
 
@@ -223,6 +224,7 @@ type svgDoc struct {
 	root      string
 	ariaLabel string
 	tiles     map[string]string // data-unit -> class of its rect
+	groups    map[string]string // data-unit -> class of its <a> or <g>
 	titles    []string          // every <title> text
 	texts     []string          // every <text> content
 	hrefs     []string
@@ -232,7 +234,7 @@ type svgDoc struct {
 // well-formed element.
 func parseSVG(t *testing.T, out []byte) svgDoc {
 	t.Helper()
-	doc := svgDoc{tiles: map[string]string{}}
+	doc := svgDoc{tiles: map[string]string{}, groups: map[string]string{}}
 	dec := xml.NewDecoder(bytes.NewReader(out))
 	var (
 		stack []string
@@ -264,6 +266,7 @@ func parseSVG(t *testing.T, out []byte) svgDoc {
 			}
 			if u, ok := attr["data-unit"]; ok {
 				unit = u
+				doc.groups[u] = attr["class"]
 			}
 			if tok.Name.Local == "a" {
 				doc.hrefs = append(doc.hrefs, attr["href"])
@@ -356,7 +359,7 @@ func contains(list []string, s string) bool { return slices.Contains(list, s) }
 
 func TestRenderTiles(t *testing.T) {
 	tiles := map[string]Tile{
-		"p34-01": {UnitID: "p34-01", Label: "87,5", Title: "Hà Nội: 87,5", Class: "band-a", Href: "/units/p34-01?lang=vi&day=2025-07-01"},
+		"p34-01": {Label: "87,5", Title: "Hà Nội: 87,5", Class: "band-a", Href: "/units/p34-01?lang=vi&day=2025-07-01"},
 		"p34-79": {Label: "<b>&</b>", Title: `<script>alert("x")</script>`, Class: "band-c"},
 	}
 	out := render(t, day34, tiles, "vi")
@@ -403,7 +406,15 @@ func TestRenderRejects(t *testing.T) {
 		{"unit of the other era", day34, map[string]Tile{"p63-02": {Label: "1"}}, "p63-02"},
 		{"unknown unit", day63, map[string]Tile{"x": {}}, `"x"`},
 		{"javascript link", day63, map[string]Tile{"p63-01": {Href: "JavaScript:alert(1)"}}, "scheme"},
-		{"UnitID mismatch", day63, map[string]Tile{"p63-01": {UnitID: "p63-02"}}, "p63-02"},
+		{"protocol-relative link", day63, map[string]Tile{"p63-01": {Href: "//evil.example/units/p63-01"}}, "protocol-relative"},
+		{"backslash link", day63, map[string]Tile{"p63-01": {Href: `\\evil.example\units`}}, "backslash"},
+		{"slash backslash link", day63, map[string]Tile{"p63-01": {Href: `/\evil.example/units`}}, "backslash"},
+		{"relative path", day63, map[string]Tile{"p63-01": {Href: "units/p63-01"}}, "relative path"},
+		{"query only", day63, map[string]Tile{"p63-01": {Href: "?unit=p63-01"}}, "relative path"},
+		{"https without host", day63, map[string]Tile{"p63-01": {Href: "https:///units"}}, "without a host"},
+		{"opaque http", day63, map[string]Tile{"p63-01": {Href: "http:evil.example"}}, "without a host"},
+		{"control character", day63, map[string]Tile{"p63-01": {Href: "/\t/evil.example"}}, "control character"},
+		{"several", day34, map[string]Tile{"p63-01": {}, "p34-01": {Href: "//x"}, "zz": {}}, `"p63-01"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var b bytes.Buffer
@@ -429,27 +440,241 @@ func TestRenderReportsWriteError(t *testing.T) {
 	}
 }
 
-// TestWriteSVGs writes both maps with sample values to os.TempDir() for a
-// person to look at, when EGOVKPI_TILEGRID_OUT is set.
-func TestWriteSVGs(t *testing.T) {
-	if os.Getenv("EGOVKPI_TILEGRID_OUT") == "" {
-		t.Skip("set EGOVKPI_TILEGRID_OUT=1 to write tilegrid63.svg and tilegrid34.svg to " + os.TempDir())
+// TestRenderSampleMaps renders both maps with a value, a band and a link on
+// every tile, writes them as files and reads them back. The files go to
+// t.TempDir(), or, for a person to look at in a browser, to the directory
+// named by EGOVKPI_TILEGRID_OUT (tilegrid63.svg and tilegrid34.svg).
+func TestRenderSampleMaps(t *testing.T) {
+	dir := os.Getenv("EGOVKPI_TILEGRID_OUT")
+	if dir == "" {
+		dir = t.TempDir()
 	}
 	reg := registry(t)
-	bands := []string{"band-a", "band-b", "band-c", "band-d", ""}
+	bands := []string{"band-excellent", "band-good", "band-average", "band-weak", "band-met", "band-near", "band-below", "band-none", ""}
 	for _, tc := range []struct {
 		day  time.Time
 		file string
 	}{{day63, "tilegrid63.svg"}, {day34, "tilegrid34.svg"}} {
+		units := reg.ValidOn(tc.day, egovkpi.BlockProvince)
 		tiles := map[string]Tile{}
-		for i, u := range reg.ValidOn(tc.day, egovkpi.BlockProvince) {
-			v := fmt.Sprintf("%d,%d", 60+(i*7)%40, i%10)
+		for i, u := range units {
+			v := fmt.Sprintf("%d,%d", 60+(i*7)%41, i%10)
 			tiles[u.ID] = Tile{Label: v, Title: u.NameVI + ": " + v, Class: bands[i%len(bands)], Href: "/units/" + u.ID}
 		}
-		path := filepath.Join(os.TempDir(), tc.file)
+		path := filepath.Join(dir, tc.file)
 		if err := os.WriteFile(path, render(t, tc.day, tiles, "vi"), 0o644); err != nil {
 			t.Fatal(err)
 		}
+		out, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc := parseSVG(t, out)
+		if len(doc.tiles) != len(units) || len(doc.hrefs) != len(units) {
+			t.Errorf("%s: %d tiles and %d links, want %d of each", tc.file, len(doc.tiles), len(doc.hrefs), len(units))
+		}
+		for i, u := range units {
+			class := bands[i%len(bands)]
+			if class == "" {
+				class = "none"
+			}
+			if got := doc.tiles[u.ID]; got != "tile "+class {
+				t.Errorf("%s: %s has class %q, want %q", tc.file, u.ID, got, "tile "+class)
+			}
+			if got := doc.groups[u.ID]; got != "province "+class {
+				t.Errorf("%s: the link of %s has class %q, want %q", tc.file, u.ID, got, "province "+class)
+			}
+		}
+		if n := bytes.Count(out, []byte(`<tspan class="tile-value"`)); n != len(units) {
+			t.Errorf("%s: %d tile values, want %d", tc.file, n, len(units))
+		}
 		t.Logf("wrote %s", path)
+	}
+}
+
+// The text sizes: every tspan of a tile has a class that app.css sizes,
+// with the fallback size as attribute, and no font-size sits on the <text>,
+// where it would be overridden by the tspans anyway.
+func TestRenderTextClasses(t *testing.T) {
+	out := render(t, day63, map[string]Tile{"p63-01": {Label: "87,5"}}, "en")
+	for _, want := range []string{
+		`<tspan class="tile-abbr" x="`, `font-size="14" font-weight="600">HN</tspan>`,
+		`<tspan class="tile-value" x="`, `font-size="12.5">87,5</tspan>`,
+		`<text class="tile-label" text-anchor="middle" fill="`,
+		`<text class="archipelago-label" text-anchor="middle" font-size="12.5" fill="`,
+		`<rect class="archipelago-frame" `,
+	} {
+		if !bytes.Contains(out, []byte(want)) {
+			t.Errorf("output lacks %s", want)
+		}
+	}
+	if n, want := bytes.Count(out, []byte(`<tspan class="tile-abbr"`)), 63; n != want {
+		t.Errorf("%d abbreviations, want %d", n, want)
+	}
+	if n := bytes.Count(out, []byte(`<tspan class="tile-value"`)); n != 1 {
+		t.Errorf("%d tile values, want 1 (tiles without a Label have none)", n)
+	}
+	if n := bytes.Count(out, []byte(`<tspan x=`)); n != 4 {
+		t.Errorf("%d tspans without a class, want 4 (the archipelagos' names, sized by their <text>)", n)
+	}
+}
+
+// Grids are built once per era: every day of an era gets the same one,
+// whatever the time zone of the time given, and the two eras differ.
+func TestGridMemoizedPerEra(t *testing.T) {
+	get := func(day time.Time) *grid {
+		t.Helper()
+		g, err := gridOn(day)
+		if err != nil {
+			t.Fatalf("gridOn(%s): %v", day, err)
+		}
+		return g
+	}
+	hanoi := time.FixedZone("ICT", 7*3600)
+	g63, g34 := get(day63), get(day34)
+	if g63 == g34 || len(g63.units) != 63 || len(g34.units) != 34 {
+		t.Fatalf("grids of %d and %d units (same: %v), want 63 and 34", len(g63.units), len(g34.units), g63 == g34)
+	}
+	for _, day := range []time.Time{
+		egovkpi.Date(2025, time.June, 30), egovkpi.Date(2020, time.January, 1),
+		time.Date(2025, time.June, 30, 23, 30, 0, 0, hanoi),
+	} {
+		if get(day) != g63 {
+			t.Errorf("%s: not the grid of the 63", day)
+		}
+	}
+	for _, day := range []time.Time{
+		egovkpi.Date(2026, time.March, 1), time.Date(2025, time.July, 1, 0, 30, 0, 0, hanoi),
+	} {
+		if get(day) != g34 {
+			t.Errorf("%s: not the grid of the 34", day)
+		}
+	}
+	if !g34.from.Equal(egovkpi.ProvinceMerger) {
+		t.Errorf("the 34 start on %s, want %s", g34.from, egovkpi.ProvinceMerger)
+	}
+}
+
+// The era of a day is the last change of the provinces in force on or
+// before it, whichever days the reference data changes on; within an era
+// the provinces in force do not change.
+func TestEraStart(t *testing.T) {
+	a := &atlas{starts: []time.Time{
+		egovkpi.Date(2004, time.January, 1), egovkpi.Date(2008, time.August, 1), egovkpi.Date(2025, time.July, 1),
+	}}
+	for _, tc := range []struct {
+		day, want time.Time
+		ok        bool
+	}{
+		{egovkpi.Date(2003, time.December, 31), time.Time{}, false},
+		{egovkpi.Date(2004, time.January, 1), a.starts[0], true},
+		{egovkpi.Date(2008, time.July, 31), a.starts[0], true},
+		{egovkpi.Date(2008, time.August, 1), a.starts[1], true},
+		{egovkpi.Date(2025, time.June, 30), a.starts[1], true},
+		{egovkpi.Date(2025, time.July, 1), a.starts[2], true},
+		{egovkpi.Date(2099, time.July, 1), a.starts[2], true},
+	} {
+		got, ok := a.eraStart(tc.day)
+		if ok != tc.ok || !got.Equal(tc.want) {
+			t.Errorf("eraStart(%s) = %s, %v; want %s, %v", tc.day.Format(egovkpi.DateLayout), got, ok, tc.want, tc.ok)
+		}
+	}
+
+	real, err := loadAtlas()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := registry(t)
+	ids := func(day time.Time) string {
+		var s []string
+		for _, u := range reg.ValidOn(day, egovkpi.BlockProvince) {
+			s = append(s, u.ID)
+		}
+		return strings.Join(s, " ")
+	}
+	for i, from := range real.starts {
+		last := from.AddDate(1, 0, 0)
+		if i+1 < len(real.starts) {
+			last = real.starts[i+1].AddDate(0, 0, -1)
+		}
+		if ids(from) != ids(last) {
+			t.Errorf("the provinces in force change between %s and %s, within one era",
+				from.Format(egovkpi.DateLayout), last.Format(egovkpi.DateLayout))
+		}
+		if ids(from) == ids(from.AddDate(0, 0, -1)) {
+			t.Errorf("%s starts an era, but the provinces in force are those of the day before", from.Format(egovkpi.DateLayout))
+		}
+	}
+}
+
+// An era without one of the archipelagos' provinces cannot be drawn.
+func TestArrangeNeedsArchipelagoAnchors(t *testing.T) {
+	reg := registry(t)
+	layout, err := loadLayout()
+	if err != nil {
+		t.Fatal(err)
+	}
+	units := slices.DeleteFunc(reg.ValidOn(day34, egovkpi.BlockProvince), func(u egovkpi.Unit) bool { return u.Code == "56" })
+	_, err = arrange(day34, units, layout)
+	if err == nil || !strings.Contains(err.Error(), "code 56") || !strings.Contains(err.Error(), "Trường Sa") {
+		t.Errorf("error %v, want one naming code 56 and Trường Sa", err)
+	}
+}
+
+func BenchmarkRender(b *testing.B) {
+	reg, err := refdata.Load()
+	if err != nil {
+		b.Fatal(err)
+	}
+	tiles := map[string]Tile{}
+	for _, u := range reg.ValidOn(day63, egovkpi.BlockProvince) {
+		tiles[u.ID] = Tile{Label: "87,5", Title: u.NameVI, Class: "band-good", Href: "/units/" + u.ID}
+	}
+	var buf bytes.Buffer
+	for b.Loop() {
+		buf.Reset()
+		if err := Render(&buf, day63, tiles, "vi"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestEsc(t *testing.T) {
+	for _, s := range []string{"", "Hà Nội", "87,5", "/units/p34-01", "a\"b", "a'b", "a&b", "<b>", "a\tb", "a\nb", "a\rb",
+		"\x01", "bad\xffutf8", "\uFFFD", "\uFFFE", "\U0001F600", "Quần đảo Trường Sa"} {
+		var want strings.Builder
+		_ = xml.EscapeText(&want, []byte(s))
+		if got := esc(s); got != want.String() {
+			t.Errorf("esc(%q) = %q, want %q", s, got, want.String())
+		}
+	}
+}
+
+func TestCheckHrefAccepts(t *testing.T) {
+	for _, href := range []string{"", "/", "/units/p34-01", "/units/p34-01?lang=en&day=2025-07-01#top",
+		"http://example.org", "https://example.org/units/p34-01", "HTTPS://example.org/"} {
+		if err := checkHref(href); err != nil {
+			t.Errorf("checkHref(%q): %v", href, err)
+		}
+	}
+}
+
+// Render is safe for concurrent use (go test -race).
+func TestRenderConcurrent(t *testing.T) {
+	done := make(chan []byte)
+	for i := range 8 {
+		go func() {
+			var b bytes.Buffer
+			day := []time.Time{day63, day34}[i%2]
+			if err := Render(&b, day, nil, "en"); err != nil {
+				t.Error(err)
+			}
+			done <- b.Bytes()
+		}()
+	}
+	for range 8 {
+		if len(<-done) == 0 {
+			t.Error("empty map")
+		}
 	}
 }
