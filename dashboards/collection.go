@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -57,19 +58,29 @@ func (a *App) collectionPage(c *fiber.Ctx) error {
 	today := a.today()
 	views := make([]sourceView, 0, len(srcs))
 	for _, s := range srcs {
-		v := sourceView{SourceRow: s}
-		if !s.Watermark.IsZero() {
-			v.Lag = fmt.Sprintf("%d", int(today.Sub(s.Watermark).Hours()/24))
-		}
-		views = append(views, v)
+		views = append(views, sourceView{SourceRow: s, Lag: lagDays(today, s.Watermark)})
 	}
 	return a.render(c, "collection.html", map[string]any{
-		"Lang": lang, "Other": otherLang(lang), "Sources": views, "Runs": runs, "Quarantine": quarantine,
+		"Lang": lang, "Title": lang.T("collection.title"), "Sources": views, "Runs": runs, "Quarantine": quarantine,
 	})
 }
 
-// quarantinePageSize is how many quarantined items a page lists.
-const quarantinePageSize = 100
+// lagDays is how many days a source's data is behind today ("" without
+// data).
+func lagDays(today, watermark time.Time) string {
+	if watermark.IsZero() {
+		return ""
+	}
+	return strconv.Itoa(int(today.Sub(watermark).Hours() / 24))
+}
+
+// quarantinePageSize is how many quarantined items a page lists, and
+// maxQuarantinePages how deep the pages go (narrow with the filters
+// beyond).
+const (
+	quarantinePageSize = 100
+	maxQuarantinePages = 1000
+)
 
 // quarantinePage browses the quarantine: newest first, filtered by source,
 // unit, a word of the reason and whether a replay has taken the item yet,
@@ -79,9 +90,13 @@ func (a *App) quarantinePage(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusNotFound, "collection is not enabled on this server")
 	}
 	lang := a.lang(c)
-	page := c.QueryInt("page", 1)
-	if page < 1 {
-		return paramError("page", fmt.Errorf("%q: want a page number from 1", c.Query("page")))
+	page := 1
+	if v := c.Query("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxQuarantinePages {
+			return paramError("page", fmt.Errorf("%q: want a page number from 1 to %d", v, maxQuarantinePages))
+		}
+		page = n
 	}
 	f := store.QuarantineFilter{
 		Source: strings.TrimSpace(c.Query("source")), UnitID: strings.TrimSpace(c.Query("unit")), Reason: strings.TrimSpace(c.Query("reason")),
@@ -106,7 +121,7 @@ func (a *App) quarantinePage(c *fiber.Ctx) error {
 		q.Set("page", strconv.Itoa(p))
 		return "/collection/quarantine?" + q.Encode()
 	}
-	data := map[string]any{"Lang": lang, "Title": lang.T("quarantine.title"), "SwitchURL": switchURL(c, lang),
+	data := map[string]any{"Lang": lang, "Title": lang.T("quarantine.title"),
 		"Items": items, "F": f, "Page": page}
 	if more {
 		data["Next"] = link(page + 1)
@@ -135,5 +150,5 @@ func (a *App) quarantineItem(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	return a.render(c, "quarantine_item.html", map[string]any{"Lang": lang, "Title": lang.T("quarantine.title"), "SwitchURL": switchURL(c, lang), "Item": item})
+	return a.render(c, "quarantine_item.html", map[string]any{"Lang": lang, "Title": lang.T("quarantine.title"), "Item": item})
 }

@@ -15,36 +15,51 @@ import (
 // stay numbers: in CSV with a dot for decimals (machine-readable), in
 // Excel as numeric cells formatted for the reader.
 
-// exportColumns are the downloaded columns, in the page's order.
-func exportColumns(lang Lang, t leagueTable) []string {
-	return []string{lang.T("col.rank"), lang.T("col.movement"), lang.T("col.code"), lang.T("col.unit"), lang.T("col.region"),
-		t.Title + " (" + t.Unit + ")", lang.T("col.numerator"), lang.T("col.denominator"), lang.T("col.band"),
-		lang.T("col.completeness") + " (%)", lang.T("col.remark")}
+// exportColumn is a downloaded column: its heading, its number format
+// (0: text or none, else an excelize built-in format) and its cell.
+type exportColumn struct {
+	heading string
+	numFmt  int
+	width   float64               // in Excel's character widths
+	cell    func(r leagueRow) any // nil for an empty cell, float64, or string
 }
 
-// exportCells are one row's cells: nil for an empty cell, float64 for a
-// number, string for text.
-func exportCells(lang Lang, r leagueRow) []any {
+// exportColumns are the page's columns, in its order: the 766 index has
+// its dossiers where a KPI has numerator and denominator.
+func exportColumns(lang Lang, t leagueTable) []exportColumn {
 	num := func(p *float64) any {
 		if p == nil {
 			return nil
 		}
 		return *p
 	}
-	cells := []any{nil, nil, r.Code, r.Name, r.Region, num(r.Value), num(r.Num), num(r.Den), r.BandName, r.Complete * 100, nil}
-	if r.Rank != nil {
-		cells[0] = float64(*r.Rank)
+	cols := []exportColumn{
+		{lang.T("col.rank"), 0, 7, func(r leagueRow) any { return num(intToFloat(r.Rank)) }},
+		{lang.T("col.movement"), 0, 9, func(r leagueRow) any { return num(intToFloat(r.Movement)) }},
+		{lang.T("col.code"), 0, 8, func(r leagueRow) any { return r.Code }},
+		{lang.T("col.unit"), 0, 32, func(r leagueRow) any { return r.Name }},
+		{lang.T("col.region"), 0, 26, func(r leagueRow) any { return r.Region }},
+		{t.Title + " (" + t.Unit + ")", 4, 18, func(r leagueRow) any { return num(r.Value) }}, // #,##0.00
 	}
-	if r.Movement != nil {
-		cells[1] = float64(*r.Movement)
+	if t.Query.KPI == Index766 {
+		cols = append(cols, exportColumn{lang.T("col.dossiers"), 3, 14, func(r leagueRow) any { return num(r.Den) }}) // #,##0
+	} else {
+		cols = append(cols,
+			exportColumn{lang.T("col.numerator"), 3, 14, func(r leagueRow) any { return num(r.Num) }},
+			exportColumn{lang.T("col.denominator"), 3, 14, func(r leagueRow) any { return num(r.Den) }})
 	}
-	switch {
-	case r.NotEnough:
-		cells[10] = lang.T("league.not_enough")
-	case r.Value == nil:
-		cells[10] = lang.T("league.no_data")
-	}
-	return cells
+	return append(cols,
+		exportColumn{lang.T("col.band"), 0, 14, func(r leagueRow) any { return r.BandName }},
+		exportColumn{lang.T("col.completeness") + " (%)", 4, 14, func(r leagueRow) any { return r.Complete * 100 }},
+		exportColumn{lang.T("col.remark"), 0, 22, func(r leagueRow) any {
+			switch {
+			case r.NotEnough:
+				return lang.T("league.not_enough")
+			case r.Value == nil:
+				return lang.T("league.no_data")
+			}
+			return nil
+		}})
 }
 
 // exportHeading says what the table is, above it.
@@ -69,6 +84,10 @@ func exportHeading(lang Lang, t leagueTable) []string {
 // leagueExport answers /league.csv and /league.xlsx.
 func (a *App) leagueExport(c *fiber.Ctx) error {
 	lang := a.lang(c)
+	write, ok := map[string]func(Lang, leagueTable) ([]byte, error){"csv": leagueCSV, "xlsx": leagueXLSX}[c.Params("format")]
+	if !ok {
+		return fiber.NewError(fiber.StatusNotFound, "downloads are .csv or .xlsx")
+	}
 	q, err := a.parseLeagueQuery(c)
 	if err != nil {
 		return err
@@ -77,25 +96,12 @@ func (a *App) leagueExport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	name := fmt.Sprintf("egovkpi-%s-%s-%s", q.Block, q.KPI, q.Period.String())
-	switch c.Params("format") {
-	case "csv":
-		body, err := leagueCSV(lang, t)
-		if err != nil {
-			return err
-		}
-		c.Attachment(name + ".csv")
-		c.Type("csv", "utf-8")
-		return c.Send(body)
-	case "xlsx":
-		body, err := leagueXLSX(lang, t)
-		if err != nil {
-			return err
-		}
-		c.Attachment(name + ".xlsx")
-		return c.Send(body)
+	body, err := write(lang, t)
+	if err != nil {
+		return err
 	}
-	return fiber.NewError(fiber.StatusNotFound, "downloads are .csv or .xlsx")
+	c.Attachment(fmt.Sprintf("egovkpi-%s-%s-%s.%s", q.Block, q.KPI, q.Period.String(), c.Params("format")))
+	return c.Send(body)
 }
 
 // leagueCSV writes the table as UTF-8 CSV with a byte-order mark (so that
@@ -109,13 +115,18 @@ func leagueCSV(lang Lang, t leagueTable) ([]byte, error) {
 			return nil, err
 		}
 	}
-	if err := w.Write(exportColumns(lang, t)); err != nil {
+	cols := exportColumns(lang, t)
+	var heads []string
+	for _, col := range cols {
+		heads = append(heads, col.heading)
+	}
+	if err := w.Write(heads); err != nil {
 		return nil, err
 	}
 	for _, r := range t.Rows {
 		var rec []string
-		for _, cell := range exportCells(lang, r) {
-			switch v := cell.(type) {
+		for _, col := range cols {
+			switch v := col.cell(r).(type) {
 			case nil:
 				rec = append(rec, "")
 			case float64:
@@ -147,13 +158,13 @@ func leagueXLSX(lang Lang, t leagueTable) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	decimals, err := f.NewStyle(&excelize.Style{NumFmt: 4}) // #,##0.00
-	if err != nil {
-		return nil, err
-	}
-	whole, err := f.NewStyle(&excelize.Style{NumFmt: 3}) // #,##0
-	if err != nil {
-		return nil, err
+	styles := map[int]int{} // number format → style
+	for _, col := range cols {
+		if col.numFmt != 0 && styles[col.numFmt] == 0 {
+			if styles[col.numFmt], err = f.NewStyle(&excelize.Style{NumFmt: col.numFmt}); err != nil {
+				return nil, err
+			}
+		}
 	}
 	row := 1
 	for _, h := range heading {
@@ -164,8 +175,12 @@ func leagueXLSX(lang Lang, t leagueTable) ([]byte, error) {
 	}
 	row++ // a blank line before the table
 	headerRow := row
-	for i, h := range cols {
-		if err := f.SetCellValue(sheet, cell(i+1, row), h); err != nil {
+	for i, col := range cols {
+		if err := f.SetCellValue(sheet, cell(i+1, row), col.heading); err != nil {
+			return nil, err
+		}
+		name, _ := excelize.ColumnNumberToName(i + 1)
+		if err := f.SetColWidth(sheet, name, name, col.width); err != nil {
 			return nil, err
 		}
 	}
@@ -174,31 +189,19 @@ func leagueXLSX(lang Lang, t leagueTable) ([]byte, error) {
 	}
 	for _, r := range t.Rows {
 		row++
-		for i, v := range exportCells(lang, r) {
+		for i, col := range cols {
+			v := col.cell(r)
 			if v == nil {
 				continue
 			}
 			if err := f.SetCellValue(sheet, cell(i+1, row), v); err != nil {
 				return nil, err
 			}
-			style := 0
-			switch i {
-			case 5, 9:
-				style = decimals
-			case 6, 7:
-				style = whole
-			}
-			if style != 0 {
+			if style := styles[col.numFmt]; style != 0 {
 				if err := f.SetCellStyle(sheet, cell(i+1, row), cell(i+1, row), style); err != nil {
 					return nil, err
 				}
 			}
-		}
-	}
-	for i, w := range []float64{7, 9, 8, 32, 26, 18, 14, 14, 14, 14, 22} {
-		col, _ := excelize.ColumnNumberToName(i + 1)
-		if err := f.SetColWidth(sheet, col, col, w); err != nil {
-			return nil, err
 		}
 	}
 	if err := f.SetPanes(sheet, &excelize.Panes{Freeze: true, YSplit: headerRow, TopLeftCell: cell(1, headerRow+1), ActivePane: "bottomLeft"}); err != nil {

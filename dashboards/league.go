@@ -2,6 +2,7 @@ package dashboards
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"html/template"
@@ -99,19 +100,18 @@ func (q leagueQuery) values(sortBy string) url.Values {
 
 // leagueRow is one line of a league table as shown and downloaded.
 type leagueRow struct {
-	Rank       *int
-	Movement   *int
-	UnitID     string
-	Code       string
-	Name       string
-	Region     string
-	Value      *float64 // published: a percentage, or 766 points
-	Num, Den   *float64
-	Complete   float64
-	NotEnough  bool
-	BandClass  string // band-excellent … band-weak (766), band-met/near/below (target), band-none
-	BandName   string
-	Attainment *float64
+	Rank      *int
+	Movement  *int
+	UnitID    string
+	Code      string
+	Name      string
+	Region    string
+	Value     *float64 // published: a percentage, or 766 points
+	Num, Den  *float64
+	Complete  float64
+	NotEnough bool
+	BandClass string // band-excellent … band-weak (766), band-met/near/below (target), band-none
+	BandName  string
 }
 
 // leagueTable is a league table ready to show.
@@ -159,7 +159,7 @@ func (a *App) leagueTableOf(ctx context.Context, lang Lang, q leagueQuery) (leag
 		for _, r := range j.Rows {
 			row := leagueRow{Rank: r.Rank, Movement: r.Movement, UnitID: r.UnitID, Code: r.Code, Name: pick(lang, r.NameVI, r.NameEN),
 				Region: regionName(lang, r.Region), Value: r.Published, Num: r.Numerator, Den: r.Denominator, Complete: r.Completeness,
-				NotEnough: r.NotEnoughData, Attainment: r.Attainment}
+				NotEnough: r.NotEnoughData}
 			row.BandClass, row.BandName = attainmentBand(lang, r.Attainment, j.Target != nil)
 			t.Rows = append(t.Rows, row)
 		}
@@ -167,7 +167,7 @@ func (a *App) leagueTableOf(ctx context.Context, lang Lang, q leagueQuery) (leag
 	if t.Empty {
 		t.Message = lang.T("league.empty", t.Title, q.Period.String())
 	}
-	sortRows(t.Rows, q.Sort, q.Desc, lang)
+	sortRows(t.Rows, q.Sort, q.Desc)
 	return t, nil
 }
 
@@ -188,60 +188,49 @@ func attainmentBand(lang Lang, att *float64, hasTarget bool) (class, name string
 
 // sortRows orders rows by a column; rows without the column's value stay
 // last whatever the direction. "rank" keeps the table's own order (ranked,
-// then not enough data, then no data) and reverses only the ranked rows.
-func sortRows(rows []leagueRow, key string, desc bool, lang Lang) {
-	collate := func(a, b string) int { return strings.Compare(foldVietnamese(a), foldVietnamese(b)) }
-	cmpNum := func(a, b *float64) (int, bool) {
-		switch {
-		case a == nil && b == nil:
-			return 0, true
-		case a == nil:
-			return 1, true // no value: last
-		case b == nil:
-			return -1, true
-		case *a < *b:
-			return -1, false
-		case *a > *b:
-			return 1, false
+// then not enough data, then no data) and, descending, reverses only the
+// ranked rows.
+func sortRows(rows []leagueRow, key string, desc bool) {
+	if key == "rank" {
+		if desc {
+			ranked := slices.IndexFunc(rows, func(r leagueRow) bool { return r.Rank == nil })
+			if ranked < 0 {
+				ranked = len(rows)
+			}
+			slices.Reverse(rows[:ranked])
 		}
-		return 0, false
+		return
 	}
+	collate := func(a, b string) int { return strings.Compare(foldVietnamese(a), foldVietnamese(b)) }
 	sort.SliceStable(rows, func(i, j int) bool {
 		x, y := rows[i], rows[j]
 		var c int
-		fixed := false
 		switch key {
-		case "rank":
-			if x.Rank == nil || y.Rank == nil {
-				return false // keep the table's order around unranked rows
-			}
-			c = *x.Rank - *y.Rank
 		case "name":
 			c = collate(x.Name, y.Name)
 		case "region":
 			c = collate(x.Region, y.Region)
-		case "value":
-			c, fixed = cmpNum(x.Value, y.Value)
-		case "movement":
-			c, fixed = cmpNum(intToFloat(x.Movement), intToFloat(y.Movement))
+		case "value", "movement":
+			a, b := x.Value, y.Value
+			if key == "movement" {
+				a, b = intToFloat(x.Movement), intToFloat(y.Movement)
+			}
+			switch {
+			case a == nil || b == nil:
+				return a != nil && b == nil // no value: last, whatever the direction
+			case *a < *b:
+				c = -1
+			case *a > *b:
+				c = 1
+			}
 		case "completeness":
-			c = cmpFloat(x.Complete, y.Complete)
+			c = cmp.Compare(x.Complete, y.Complete)
 		}
-		if desc && !fixed {
+		if desc {
 			c = -c
 		}
 		return c < 0
 	})
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func intToFloat(p *int) *float64 {
@@ -363,7 +352,7 @@ func (a *App) leaguePage(c *fiber.Ctx) error {
 		kinds = append(kinds, option{k, lang.T("kind." + k), k == q.Filter.Kind})
 	}
 	return a.render(c, "league.html", map[string]any{
-		"Lang": lang, "Title": lang.T("league.title"), "SwitchURL": switchURL(c, lang),
+		"Lang": lang, "Title": lang.T("league.title"),
 		"Q": q, "Table": table, "KPIs": kpis, "Periods": periods, "Regions": regions, "Kinds": kinds,
 		"BlockMinistry": q.Block == egovkpi.BlockMinistry,
 	})
@@ -371,12 +360,13 @@ func (a *App) leaguePage(c *fiber.Ctx) error {
 
 // leagueBody renders the table part of a league page (the table, its
 // links, the tile map). It depends only on the figures, the query and the
-// language, so it is cached like the figures it shows, and dropped with
-// them when a load changes them: under load a page costs its header and
-// pickers only.
+// language; in the table's own order (the page as first opened) it is
+// cached like the figures it shows, and dropped with them when a load
+// changes them: under load a page costs its header and pickers only. Other
+// orders are rendered from the cached figures each time, so that one table
+// does not take a dozen places of the cache.
 func (a *App) leagueBody(ctx context.Context, lang Lang, q leagueQuery) (template.HTML, error) {
-	key := "page:league:" + string(lang) + ":" + q.values("").Encode()
-	body, err := a.cachedJSON(key, q.Period.Previous().From, q.Period.To, func() ([]byte, error) {
+	render := func(ctx context.Context) ([]byte, error) {
 		t, err := a.leagueTableOf(ctx, lang, q)
 		if err != nil {
 			return nil, err
@@ -398,7 +388,15 @@ func (a *App) leagueBody(ctx context.Context, lang Lang, q leagueQuery) (templat
 			return nil, fmt.Errorf("dashboards: render the league table: %w", err)
 		}
 		return buf.Bytes(), nil
-	})
+	}
+	var body []byte
+	var err error
+	if q.Sort == "rank" && !q.Desc {
+		key := "page:league:" + string(lang) + ":" + q.values("").Encode()
+		body, err = a.cachedJSON(ctx, key, q.Period.Previous().From, q.Period.To, render)
+	} else {
+		body, err = render(ctx)
+	}
 	return template.HTML(body), err // rendered by our templates, escaped there
 }
 

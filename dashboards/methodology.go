@@ -78,7 +78,7 @@ func (a *App) methodologyPage(c *fiber.Ctx) error {
 		}
 	}
 	return a.render(c, "methodology.html", map[string]any{
-		"Lang": lang, "Title": lang.T("method.title"), "SwitchURL": switchURL(c, lang),
+		"Lang": lang, "Title": lang.T("method.title"),
 		"KPIs": kpis, "Versions": versions, "Rules": a.deps.Figures.Rules, "Unverified": unverified,
 	})
 }

@@ -6,14 +6,15 @@ import (
 	"sort"
 
 	"github.com/gofiber/fiber/v2"
+	"golang.org/x/sync/errgroup"
 
 	"egovkpi"
 	"egovkpi/dashboards/charts"
 	"egovkpi/metrics"
 )
 
-// trendQuarters is how many quarters the trend charts show.
-const trendQuarters = 8
+// trendLength is how many quarters the trend charts show.
+const trendLength = 8
 
 // headlineKPIs are the KPIs of the overview's trend chart.
 var headlineKPIs = []string{"online_rate", "on_time_rate", "online_payment_rate", "digitization_rate", "full_process_online_rate"}
@@ -53,12 +54,11 @@ type mover struct {
 // blockSummary is a block's 766 index on the overview: its band
 // distribution and its biggest movers.
 type blockSummary struct {
-	Block            egovkpi.Block
-	Bands            []bandCount
-	Chart            chart
-	Risers, Fallers  []mover
-	Methodology      string
-	Ranked, NotRated int
+	Block           egovkpi.Block
+	Bands           []bandCount
+	Chart           chart
+	Risers, Fallers []mover
+	Methodology     string
 }
 
 // overviewPage shows the national picture of a period: headline KPIs
@@ -77,12 +77,10 @@ func (a *App) overviewPage(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	ps := parts{a: a}
 	var (
-		heads  Part[[]headline]
-		trend  Part[chart]
+		nat    Part[nationalPart]
 		blocks [2]Part[blockSummary]
 	)
-	load(&ps, ctx, "headlines", &heads, func(ctx context.Context) ([]headline, error) { return a.headlines(ctx, lang, p) })
-	load(&ps, ctx, "trend", &trend, func(ctx context.Context) (chart, error) { return a.trendChart(ctx, lang, p) })
+	load(&ps, ctx, "national", &nat, func(ctx context.Context) (nationalPart, error) { return a.nationalPart(ctx, lang, p) })
 	for i, b := range metrics.Blocks {
 		load(&ps, ctx, "bands "+string(b), &blocks[i], func(ctx context.Context) (blockSummary, error) { return a.blockSummary(ctx, lang, b, p) })
 	}
@@ -92,72 +90,80 @@ func (a *App) overviewPage(c *fiber.Ctx) error {
 		periods = append(periods, option{x.String(), periodLabel(lang, x), x.String() == p.String()})
 	}
 	return a.render(c, "overview.html", map[string]any{
-		"Lang": lang, "Title": lang.T("overview.title"), "SwitchURL": switchURL(c, lang), "Charts": true,
+		"Lang": lang, "Title": lang.T("overview.title"), "Charts": true,
 		"Period": p, "PeriodLabel": periodLabel(lang, p), "Previous": periodLabel(lang, p.Previous()), "Periods": periods,
-		"Headlines": heads, "Trend": trend, "Blocks": blocks[:],
+		"National": nat, "Blocks": blocks[:],
 	})
 }
 
-// headlines are every KPI's national figures for p against the target and
-// the previous period.
-func (a *App) headlines(ctx context.Context, lang Lang, p metrics.Period) ([]headline, error) {
-	cur, err := decoded[metrics.NationalJSON](a.nationalJSON(ctx, p))
+// nationalPart is the overview's national figures: the headline KPIs and
+// their trend chart.
+type nationalPart struct {
+	Headlines []headline
+	Trend     chart
+}
+
+// nationalPart reads the national tables of p, the period before and the
+// trend's quarters (at once, each cached) and lays them out.
+func (a *App) nationalPart(ctx context.Context, lang Lang, p metrics.Period) (nationalPart, error) {
+	qs := trendQuarters(p)
+	tables, err := a.nationals(ctx, append([]metrics.Period{p, p.Previous()}, qs...))
 	if err != nil {
-		return nil, err
+		return nationalPart{}, err
 	}
-	prev, err := decoded[metrics.NationalJSON](a.nationalJSON(ctx, p.Previous()))
-	if err != nil {
-		return nil, err
-	}
-	var out []headline
+	cur, prev := tables[0], tables[1]
+	var out nationalPart
 	for i, k := range cur.KPIs {
 		h := headline{KPI: k.KPI, All: k.All, Ministries: k.Ministries, Provinces: k.Provinces, Target: k.Target}
 		h.BandClass, h.BandName = attainmentBand(lang, k.Attainment, k.Target != nil)
-		if i < len(prev.KPIs) && prev.KPIs[i].KPI.ID == k.KPI.ID && k.All.Published != nil && prev.KPIs[i].All.Published != nil {
+		if i < len(prev.KPIs) && k.All.Published != nil && prev.KPIs[i].All.Published != nil {
 			d := *k.All.Published - *prev.KPIs[i].All.Published
 			h.Change = &d
 		}
-		out = append(out, h)
-	}
-	return out, nil
-}
-
-// quartersTo are the trendQuarters quarters ending with the one that
-// contains p's last day.
-func quartersTo(p metrics.Period) []metrics.Period {
-	q, _ := metrics.Containing(metrics.Quarter, p.To)
-	out := make([]metrics.Period, trendQuarters)
-	for i := trendQuarters - 1; i >= 0; i-- {
-		out[i] = q
-		q = q.Previous()
-	}
-	return out
-}
-
-// trendChart draws the headline KPIs' national figures by quarter.
-func (a *App) trendChart(ctx context.Context, lang Lang, p metrics.Period) (chart, error) {
-	qs := quartersTo(p)
-	byKPI := map[string][]charts.Point{}
-	names := map[string]string{}
-	for _, q := range qs {
-		n, err := decoded[metrics.NationalJSON](a.nationalJSON(ctx, q))
-		if err != nil {
-			return chart{}, err
-		}
-		for _, k := range n.KPIs {
-			names[k.KPI.ID] = pick(lang, k.KPI.NameVI, k.KPI.NameEN)
-			byKPI[k.KPI.ID] = append(byKPI[k.KPI.ID], charts.Point{Label: periodLabel(lang, q), Value: k.All.Published})
-		}
+		out.Headlines = append(out.Headlines, h)
 	}
 	var lines []charts.Line
 	for _, id := range headlineKPIs {
-		lines = append(lines, charts.Line{Name: names[id], Points: byKPI[id]})
+		line := charts.Line{}
+		for i, q := range qs {
+			for _, k := range tables[2+i].KPIs {
+				if k.KPI.ID == id {
+					line.Name = pick(lang, k.KPI.NameVI, k.KPI.NameEN)
+					line.Points = append(line.Points, charts.Point{Label: periodLabel(lang, q), Value: k.All.Published})
+				}
+			}
+		}
+		lines = append(lines, line)
 	}
 	option, err := charts.Trend("", lines, "%", string(lang))
 	if err != nil {
-		return chart{}, err
+		return out, err
 	}
-	return newChart("chart-trend", 400, option), nil
+	out.Trend = newChart("chart-trend", 400, option)
+	return out, nil
+}
+
+// nationals reads the national tables of periods, at most four computed
+// at once (each is cached).
+func (a *App) nationals(ctx context.Context, periods []metrics.Period) ([]metrics.NationalJSON, error) {
+	out := make([]metrics.NationalJSON, len(periods))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(4)
+	for i, p := range periods {
+		g.Go(func() (err error) {
+			out[i], err = decoded[metrics.NationalJSON](a.nationalJSON(gctx, p))
+			return err
+		})
+	}
+	return out, g.Wait()
+}
+
+// trendQuarters are the trendLength quarters ending with the one that
+// contains p's last day.
+func trendQuarters(p metrics.Period) []metrics.Period {
+	q, _ := metrics.Containing(metrics.Quarter, p.To)
+	qs, _ := metrics.Steps(q.From.AddDate(0, -3*(trendLength-1), 0), q.To, metrics.Quarter)
+	return qs
 }
 
 // bandColours are the fill colours of the 766 bands, as in app.css.
@@ -180,7 +186,6 @@ func (a *App) blockSummary(ctx context.Context, lang Lang, b egovkpi.Block, p me
 		}
 		counts[id]++
 		if r.Rank != nil {
-			s.Ranked++
 			if r.Movement != nil && *r.Movement != 0 {
 				m := mover{UnitID: r.UnitID, Name: pick(lang, r.NameVI, r.NameEN), Rank: *r.Rank, Movement: r.Movement}
 				if *m.Movement > 0 {
@@ -189,8 +194,6 @@ func (a *App) blockSummary(ctx context.Context, lang Lang, b egovkpi.Block, p me
 					s.Fallers = append(s.Fallers, m)
 				}
 			}
-		} else {
-			s.NotRated++
 		}
 	}
 	var labels []string

@@ -73,7 +73,10 @@ func TestPagesRender(t *testing.T) {
 		{"/league?period=2025-08&block=ministry", []string{"Bộ, ngành", `id="tab-ministry" class="active"`}},
 		{"/league?period=2025-08&region=DBSH", []string{`data-row="p34-01"`}},
 		{"/units/p34-08?period=2025-08", []string{"Tuyên Quang", "Hình thành từ", "1.000001", `data-chart="chart-unit-trend"`, "60,00 %"}},
-		{"/units/p63-02?period=2025Q3", []string{"Hà Giang", "Đơn vị kế thừa", "p34-08", "kết thúc"}},
+		{"/units/p63-02?period=2025Q3", []string{"Hà Giang", "Đơn vị kế thừa", "p34-08", "kết thúc", `<option value="2025Q2" selected>Quý 2/2025</option>`}},
+		{"/units/02?period=2024Q4", []string{"Hà Giang", "p63-02"}}, // a code as of the period's end
+		{"/?period=2025Q3&lang=en", []string{"Overview · Q3 2025"}},
+		{"/league?period=2025-08&lang=en", []string{"2025-08 (2025-08-01 – 2025-08-31)"}},
 		{"/methodology", []string{"Phương pháp tính", "Mức độ 4", "Toàn trình", "đang áp dụng", "chưa thu thập"}},
 		{"/collection/quarantine?reason=exceeds", []string{"received_online 12 exceeds received 10", `data-rows="1"`}},
 		{"/collection/quarantine/" + items[0].ID.String(), []string{"received_online 12 exceeds", `{&#34;received&#34;: 10}`, "egovkpi quarantine replay"}},
@@ -93,7 +96,7 @@ func TestPagesRender(t *testing.T) {
 	if _, body, _ := get(t, a, "/league?period=2025-08&region=DBSH", cookie); strings.Contains(body, `data-row="p34-08"`) {
 		t.Error("the region filter kept a province of another region")
 	}
-	for url, want := range map[string]int{"/units/nowhere": 404, "/league?period=2025-13": 400, "/league?sort=colour": 400, "/collection/quarantine?page=0": 400, "/collection/quarantine/x": 400} {
+	for url, want := range map[string]int{"/units/nowhere": 404, "/league?period=2025-13": 400, "/league?sort=colour": 400, "/collection/quarantine?page=0": 400, "/collection/quarantine?page=abc": 400, "/collection/quarantine/x": 400} {
 		if code, _, _ := get(t, a, url, cookie); code != want {
 			t.Errorf("%s: %d, want %d", url, code, want)
 		}
@@ -127,6 +130,17 @@ func TestLeagueDownloadIsWhatIsShown(t *testing.T) {
 		if got[0] != want[0] || got[2] != want[1] || (want[2] != "" && got[3] != want[2]) || got[5] != want[3] {
 			t.Errorf("csv row %d: %v, want rank %s code %s value %s", i+1, got, want[0], want[1], want[3])
 		}
+	}
+	// Descending by rank reverses the ranked rows.
+	_, page, _ = get(t, a, "/league?period=2025-08&dir=desc", cookie)
+	i1, i8, i2 = strings.Index(page, `data-row="p34-01"`), strings.Index(page, `data-row="p34-08"`), strings.Index(page, `data-row="p34-04"`)
+	if i2 < 0 || !(i2 < i8 && i8 < i1) {
+		t.Errorf("by rank, descending: p34-04 %d, p34-08 %d, p34-01 %d", i2, i8, i1)
+	}
+	// The 766 table's download has its dossiers where a KPI has its
+	// numerator and denominator, as on the page.
+	if _, body, _ := get(t, a, "/league.csv?period=2025-08&kpi=index766&lang=en", cookie); !strings.Contains(body, "Dossiers") || strings.Contains(body, "Numerator") {
+		t.Errorf("766 csv header:\n%s", body)
 	}
 	if code, body, _ := get(t, a, "/league.xlsx?period=2025-08&kpi=index766", cookie); code != 200 || !strings.HasPrefix(body, "PK") {
 		t.Errorf("xlsx: %d", code)

@@ -15,10 +15,11 @@ import (
 // Part is a part's outcome: its value, or why it is missing.
 type Part[T any] struct {
 	V T
-	// Err is set when the part could not be loaded; Slow when it ran out
-	// of time. The page shows a notice for either.
-	Err  error
-	Slow bool
+	// Err is set when the part could not be loaded; Reason is the message
+	// key of the notice the page shows instead: it ran out of time, no
+	// 766 version covers the period, or it failed.
+	Err    error
+	Reason string
 }
 
 // Failed reports whether the part is missing.
@@ -39,10 +40,18 @@ func load[T any](ps *parts, ctx context.Context, name string, dst *Part[T], fn f
 		defer cancel()
 		v, err := fn(pctx)
 		dst.V, dst.Err = v, err
-		if err != nil {
-			dst.Slow = errors.Is(err, context.DeadlineExceeded) || pctx.Err() != nil
-			ps.a.deps.Log.Warn("page part missing", slog.String("part", name), slog.Bool("slow", dst.Slow), slog.Any("err", err))
+		switch {
+		case err == nil:
+			return
+		case errors.Is(err, context.DeadlineExceeded) || pctx.Err() != nil:
+			dst.Reason = "part.slow"
+		case isNoVersion(err):
+			dst.Reason = "part.no_version"
+			return // the period's answer, not a fault
+		default:
+			dst.Reason = "part.failed"
 		}
+		ps.a.deps.Log.Warn("page part missing", slog.String("part", name), slog.String("reason", dst.Reason), slog.Any("err", err))
 	}()
 }
 

@@ -44,7 +44,7 @@ func (a *App) unitsPage(c *fiber.Ctx) error {
 	}
 	return a.render(c, "units.html", map[string]any{
 		"Lang":       lang,
-		"Other":      otherLang(lang),
+		"Title":      lang.T("units.title"),
 		"Date":       day.Format(egovkpi.DateLayout),
 		"DateShown":  lang.FormatDate(day),
 		"Era":        era,
@@ -66,11 +66,8 @@ func (a *App) unitRow(lang Lang, u egovkpi.Unit) unitRow {
 	} else {
 		r.AltName = u.NameEN
 	}
-	if reg, ok := egovkpi.RegionByCode(u.Region); ok {
-		r.Region = reg.NameVI
-		if lang == English {
-			r.Region = reg.NameEN
-		}
+	if u.Region != "" {
+		r.Region = regionName(lang, u.Region)
 	}
 	if u.ValidTo.IsZero() {
 		r.Valid = lang.T("valid.since", lang.FormatDate(u.ValidFrom))

@@ -23,7 +23,7 @@ func (a *App) uploadPage(c *fiber.Ctx) error {
 
 func (a *App) renderUpload(c *fiber.Ctx, res *collector.ImportResult, problem string) error {
 	lang := a.lang(c)
-	return a.render(c, "upload.html", map[string]any{"Lang": lang, "Other": otherLang(lang), "Result": res, "Error": problem})
+	return a.render(c, "upload.html", map[string]any{"Lang": lang, "Title": lang.T("upload.title"), "Result": res, "Error": problem})
 }
 
 // uploadUnit says whose file an upload is: the unit of the push token in

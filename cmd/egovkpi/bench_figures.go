@@ -58,32 +58,17 @@ func benchFigures(ctx context.Context, c *cli, db *database, last time.Time, yea
 	if err != nil {
 		return err
 	}
-	serve := func(cacheEntries int) (string, error) {
-		app, err := dashboards.New(dashboards.Deps{Conn: db.Conn, Log: quiet, Now: func() time.Time { return today }, CacheEntries: cacheEntries})
-		if err != nil {
-			return "", err
-		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return "", err
-		}
-		go func() { _ = app.Serve(actx, ln, 5*time.Second) }()
-		return "http://" + ln.Addr().String(), nil
-	}
-	uncached, err := serve(-1)
+	uncached, err := serveForBench(actx, db, today, -1, quiet)
 	if err != nil {
 		return err
 	}
-	cached, err := serve(0)
+	cached, err := serveForBench(actx, db, today, 0, quiet)
 	if err != nil {
 		return err
 	}
 
 	// The last whole quarter and year of the data.
-	q, _ := metrics.Containing(metrics.Quarter, last)
-	if !q.To.Equal(last) {
-		q = q.Previous()
-	}
+	q := lastWholeQuarter(last)
 	y, _ := metrics.Containing(metrics.Year, last)
 	if !y.To.Equal(last) {
 		y = y.Previous()
@@ -157,6 +142,31 @@ GROUP BY unit_id`
 
 // benchSession signs an analyst in (created in the scratch database if
 // missing) and returns the session cookie the timed requests send.
+// serveForBench serves the web app on a loopback port until ctx ends,
+// with "today" fixed and cacheEntries as dashboards.Deps says; it returns
+// the base URL.
+func serveForBench(ctx context.Context, db *database, today time.Time, cacheEntries int, log *slog.Logger) (string, error) {
+	app, err := dashboards.New(dashboards.Deps{Conn: db.Conn, Log: log, Now: func() time.Time { return today }, CacheEntries: cacheEntries})
+	if err != nil {
+		return "", err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	go func() { _ = app.Serve(ctx, ln, 5*time.Second) }()
+	return "http://" + ln.Addr().String(), nil
+}
+
+// lastWholeQuarter is the last quarter that ends on or before last.
+func lastWholeQuarter(last time.Time) metrics.Period {
+	q, _ := metrics.Containing(metrics.Quarter, last)
+	if !q.To.Equal(last) {
+		q = q.Previous()
+	}
+	return q
+}
+
 func benchSession(ctx context.Context, db *database) (string, error) {
 	st := auth.New(db.Conn)
 	if _, err := st.User(ctx, "bench"); errors.Is(err, auth.ErrNotFound) {

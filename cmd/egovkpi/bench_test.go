@@ -29,14 +29,15 @@ func TestBenchFiguresRuns(t *testing.T) {
 }
 
 // TestBenchWebRuns is a short `egovkpi bench web` (five days of data, one
-// second of load per run): the page answers 200 to every request.
+// second of load per run): every request gets a league page with its
+// table of figures (an empty table or a notice counts as an error).
 func TestBenchWebRuns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("writes five days of every simulated unit")
 	}
 	db := testdb.Migrated(t)
 	env := map[string]string{"EGOVKPI_CLICKHOUSE_ADDR": db.Options.Addr, "EGOVKPI_CLICKHOUSE_DATABASE": db.Name}
-	code, out, errOut := runCLI(t, env, "bench", "web", "--years", "1", "--day", "2026-01-05", "--duration", "1s", "--concurrency", "4")
+	code, out, errOut := runCLI(t, env, "bench", "web", "--years", "1", "--day", "2026-01-05", "--period", "2026-01-01..2026-01-05", "--duration", "1s", "--concurrency", "4")
 	if code != 0 {
 		t.Fatalf("bench web: exit %d\n%s\n%s", code, out, errOut)
 	}

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
-	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,13 +14,16 @@ import (
 	"egovkpi/collector/bench"
 	"egovkpi/collector/simulator"
 	"egovkpi/collector/store"
-	"egovkpi/dashboards"
 	"egovkpi/internal/refdata"
 	"egovkpi/metrics"
 )
 
-// leagueTable is in a league page whose table was drawn (not a notice).
-const leagueTable = `id="league-table"`
+// leagueTable is in a league page whose table was drawn (not a notice);
+// leagueEmpty says the table has no data.
+const (
+	leagueTable = `id="league-table"`
+	leagueEmpty = `id="league-empty"`
+)
 
 // loadResult is what a closed-loop load run measured.
 type loadResult struct {
@@ -39,7 +40,7 @@ func (r loadResult) perSec() float64 { return float64(r.Requests) / r.Took.Secon
 // app as served: figures cache on, session looked up per request). The
 // baseline in the same run is /healthz under the same load: what the HTTP
 // stack and the load generator cost on this machine.
-func benchWeb(ctx context.Context, c *cli, db *database, last time.Time, years, workers, concurrency int, duration time.Duration, reuse bool) error {
+func benchWeb(ctx context.Context, c *cli, db *database, last time.Time, years, workers, concurrency int, duration time.Duration, period string, reuse bool) error {
 	reg, err := refdata.Load()
 	if err != nil {
 		return err
@@ -56,22 +57,17 @@ func benchWeb(ctx context.Context, c *cli, db *database, last time.Time, years, 
 		return err
 	}
 	today := last.AddDate(0, 0, 1).Add(12 * time.Hour)
-	app, err := dashboards.New(dashboards.Deps{Conn: db.Conn, Log: quiet, Now: func() time.Time { return today }})
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
 	actx, stop := context.WithCancel(ctx)
 	defer stop()
-	go func() { _ = app.Serve(actx, ln, 5*time.Second) }()
-	base := "http://" + ln.Addr().String()
-
-	q, _ := metrics.Containing(metrics.Quarter, last)
-	if !q.To.Equal(last) {
-		q = q.Previous()
+	base, err := serveForBench(actx, db, today, 0, quiet)
+	if err != nil {
+		return err
+	}
+	q := lastWholeQuarter(last)
+	if period != "" {
+		if q, err = metrics.ParsePeriod(period, today); err != nil {
+			return usagef("--period: %v", err)
+		}
 	}
 	var pages []string
 	for _, block := range []string{"province", "ministry"} {
@@ -83,7 +79,7 @@ func benchWeb(ctx context.Context, c *cli, db *database, last time.Time, years, 
 	// Warm up: each page once (computes and caches its figures).
 	t0 := time.Now()
 	if res, err := load(ctx, client, pages, leagueTable, cookie, 1, 0, len(pages)); err != nil || res.Errors > 0 {
-		return fmt.Errorf("warm-up: %d of %d pages without their table: %v", res.Errors, len(pages), err)
+		return fmt.Errorf("warm-up: %d of %d pages without a table with data: %v", res.Errors, len(pages), err)
 	}
 	fmt.Fprintf(c.stdout, "web: %d league pages of %s (both blocks, 4 KPIs), first requests (computing the figures) in %s\n", len(pages), q, time.Since(t0).Round(time.Millisecond))
 	fmt.Fprintf(c.stdout, "  closed loop: %d clients for %s each, keep-alive, loopback; the load generator shares the machine\n", concurrency, duration)
@@ -108,8 +104,9 @@ func benchWeb(ctx context.Context, c *cli, db *database, last time.Time, years, 
 // load runs n closed-loop clients over urls (round robin) for d, or until
 // count requests are done when count > 0. A status other than 200 counts
 // as an error, and so does a body without want (a page whose table part
-// ran out of time shows a notice with status 200); a failed connection
-// ends the run.
+// ran out of time shows a notice with status 200) or with an empty table;
+// a failed connection ends the run. A request cut by the end of the run
+// is not counted.
 func load(ctx context.Context, client *http.Client, urls []string, want, cookie string, n int, d time.Duration, count int) (loadResult, error) {
 	var (
 		next   atomic.Int64
@@ -151,8 +148,11 @@ func load(ctx context.Context, client *http.Client, urls []string, want, cookie 
 				}
 				body, err := io.ReadAll(resp.Body)
 				resp.Body.Close()
+				if lctx.Err() != nil {
+					return // cut by the end of the run
+				}
 				mine = append(mine, time.Since(s))
-				if err != nil || resp.StatusCode != http.StatusOK || !bytes.Contains(body, []byte(want)) {
+				if err != nil || resp.StatusCode != http.StatusOK || !bytes.Contains(body, []byte(want)) || bytes.Contains(body, []byte(leagueEmpty)) {
 					errs.Add(1)
 				}
 			}
@@ -160,6 +160,5 @@ func load(ctx context.Context, client *http.Client, urls []string, want, cookie 
 	}
 	wg.Wait()
 	took := time.Since(start)
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	return loadResult{Requests: int64(len(lat)), Errors: errs.Load(), Took: took, Latencies: lat}, failed
 }

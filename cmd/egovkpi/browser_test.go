@@ -198,7 +198,9 @@ func TestBrowser(t *testing.T) {
 	screenshot("league-vi")
 
 	// Switch to English: same table, English words and numbers.
-	step("switch language", chromedp.Steps(chromedp.Click(chromedp.ID("lang-switch")), chromedp.WaitVisible(chromedp.ID("league-table"))))
+	// The switch loads the English page: wait for it, not for the
+	// Vietnamese page's table that is already there.
+	step("switch language", chromedp.Steps(chromedp.Click(chromedp.ID("lang-switch")), chromedp.WaitVisible(chromedp.CSS(`html[lang="en"] #league-table`))))
 	if h, v := text("h1"), text("#league-table tbody tr td.value"); !strings.Contains(h, "League tables") || !strings.HasSuffix(v, "%") || strings.Contains(v, ",") {
 		t.Errorf("after switching: heading %q, first value %q", h, v)
 	}

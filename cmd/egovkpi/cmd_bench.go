@@ -44,6 +44,7 @@ func benchCommand() command {
 			reuse := fs.String("reuse", "", "figures, web: measure on this kept database instead of writing a new one (not dropped)")
 			concurrency := fs.Int("concurrency", 32, "web: clients at once")
 			duration := fs.Duration("duration", 20*time.Second, "web: how long each load runs")
+			period := fs.String("period", "", "web: the period of the league pages (default: the last whole quarter up to --day)")
 			return func(ctx context.Context, args []string) error {
 				if len(args) != 1 {
 					return usagef("want one of: ingest, collect, backfill, figures, web")
@@ -93,7 +94,7 @@ func benchCommand() command {
 					if *concurrency < 1 || *duration <= 0 {
 						return usagef("--concurrency and --duration must be positive")
 					}
-					return benchWeb(ctx, c, db, day, *years, *workers, *concurrency, *duration, *reuse != "")
+					return benchWeb(ctx, c, db, day, *years, *workers, *concurrency, *duration, *period, *reuse != "")
 				}
 				return usagef("unknown benchmark %q (ingest, collect, backfill, figures, web)", args[0])
 			}
