@@ -34,6 +34,9 @@ type command struct {
 	// flags registers the command's flags on fs and returns the function
 	// that runs it once the flags are parsed.
 	flags func(c *cli, fs *flag.FlagSet) func(ctx context.Context, args []string) error
+	// subs are the command's own sub-commands ("report template"); a
+	// command with subs has no flags of its own.
+	subs []command
 }
 
 // commands lists the sub-commands in the order help shows them.
@@ -48,6 +51,7 @@ func commands() []command {
 		quarantineCommand(),
 		tokensCommand(),
 		usersCommand(),
+		reportCommand(),
 		simulateCommand(),
 		benchCommand(),
 		leagueCommand(),
@@ -84,32 +88,64 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, getenv f
 		if cmd.name != args[0] {
 			continue
 		}
-		fs := flag.NewFlagSet("egovkpi "+cmd.name, flag.ContinueOnError)
-		fs.SetOutput(io.Discard)
-		runFn := cmd.flags(c, fs)
-		positional, err := parseInterspersed(fs, args[1:])
-		if err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				printCommandHelp(stdout, cmd, fs)
-				return 0
-			}
-			fmt.Fprintf(stderr, "egovkpi %s: %v\nRun 'egovkpi %s --help' for usage.\n", cmd.name, err, cmd.name)
-			return 2
+		if cmd.subs != nil {
+			return c.runGroup(ctx, cmd, args[1:])
 		}
-		if err := runFn(ctx, positional); err != nil {
-			var ue usageError
-			if errors.As(err, &ue) {
-				fmt.Fprintf(stderr, "egovkpi %s: %v\nRun 'egovkpi %s --help' for usage.\n", cmd.name, err, cmd.name)
-				return 2
-			}
-			fmt.Fprintf(stderr, "egovkpi %s: %v\n", cmd.name, err)
-			return 1
-		}
-		return 0
+		return c.run(ctx, cmd, args[1:])
 	}
 	fmt.Fprintf(stderr, "egovkpi: unknown command %q\n\n", args[0])
 	c.printHelp(stderr)
 	return 2
+}
+
+// run parses a command's flags and runs it, returning the exit status.
+func (c *cli) run(ctx context.Context, cmd command, args []string) int {
+	fs := flag.NewFlagSet("egovkpi "+cmd.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	runFn := cmd.flags(c, fs)
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			printCommandHelp(c.stdout, cmd, fs)
+			return 0
+		}
+		fmt.Fprintf(c.stderr, "egovkpi %s: %v\nRun 'egovkpi %s --help' for usage.\n", cmd.name, err, cmd.name)
+		return 2
+	}
+	if err := runFn(ctx, positional); err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(c.stderr, "egovkpi %s: %v\nRun 'egovkpi %s --help' for usage.\n", cmd.name, err, cmd.name)
+			return 2
+		}
+		fmt.Fprintf(c.stderr, "egovkpi %s: %v\n", cmd.name, err)
+		return 1
+	}
+	return 0
+}
+
+// runGroup runs one sub-command of a group ("report template ...").
+func (c *cli) runGroup(ctx context.Context, group command, args []string) int {
+	if len(args) > 0 {
+		for _, sub := range group.subs {
+			if sub.name == args[0] {
+				sub.name = group.name + " " + sub.name
+				return c.run(ctx, sub, args[1:])
+			}
+		}
+	}
+	w, status := c.stderr, 2
+	if len(args) > 0 && (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+		w, status = c.stdout, 0
+	} else if len(args) > 0 {
+		fmt.Fprintf(w, "egovkpi %s: unknown sub-command %q\n\n", group.name, args[0])
+	}
+	fmt.Fprintf(w, "Usage: egovkpi %s SUB-COMMAND [flags]\n\n%s\n\nSub-commands:\n", group.name, group.summary)
+	for _, sub := range group.subs {
+		fmt.Fprintf(w, "  %-9s %s\n", sub.name, sub.summary)
+	}
+	fmt.Fprintf(w, "\nRun 'egovkpi %s SUB-COMMAND --help' for its flags.\n", group.name)
+	return status
 }
 
 func (c *cli) printHelp(w io.Writer) {

@@ -368,3 +368,20 @@ CREATE TABLE IF NOT EXISTS egovkpi.api_tokens ON CLUSTER egovkpi_cluster
 ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/egovkpi/api_tokens', '{replica}', version)
 ORDER BY (token_hash);
 
+-- 0020_report_versions.sql (sha256 13454941cff7)
+CREATE TABLE IF NOT EXISTS egovkpi.report_versions ON CLUSTER egovkpi_cluster
+(
+    unit_id String,
+    quarter String,
+    n       UInt32,
+    state   Enum8('draft' = 1, 'submitted' = 2, 'returned' = 3, 'resubmitted' = 4, 'approved' = 5),
+    form    String,
+    answers String,
+    action  String,
+    comment String,
+    actor   String,
+    at      DateTime
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/egovkpi/report_versions', '{replica}')
+ORDER BY (unit_id, quarter, n);
+

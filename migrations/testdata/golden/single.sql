@@ -364,3 +364,20 @@ CREATE TABLE IF NOT EXISTS egovkpi.api_tokens
 ENGINE = ReplacingMergeTree(version)
 ORDER BY (token_hash);
 
+-- 0020_report_versions.sql (sha256 13454941cff7)
+CREATE TABLE IF NOT EXISTS egovkpi.report_versions
+(
+    unit_id String,
+    quarter String,
+    n       UInt32,
+    state   Enum8('draft' = 1, 'submitted' = 2, 'returned' = 3, 'resubmitted' = 4, 'approved' = 5),
+    form    String,
+    answers String,
+    action  String,
+    comment String,
+    actor   String,
+    at      DateTime
+)
+ENGINE = MergeTree()
+ORDER BY (unit_id, quarter, n);
+
