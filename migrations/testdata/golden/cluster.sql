@@ -385,3 +385,45 @@ CREATE TABLE IF NOT EXISTS egovkpi.report_versions ON CLUSTER egovkpi_cluster
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/egovkpi/report_versions', '{replica}')
 ORDER BY (unit_id, quarter, n);
 
+-- 0023_snapshots.sql (sha256 5b735f61e8e5)
+CREATE TABLE IF NOT EXISTS egovkpi.snapshots ON CLUSTER egovkpi_cluster
+(
+    id          String,
+    period      String,
+    period_from Date,
+    period_to   Date,
+    frozen_by   String,
+    frozen_at   DateTime,
+    seq         UInt64,
+    methodology String,
+    rules       String,
+    note        String,
+    build       String,
+    row_count   UInt32
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/egovkpi/snapshots', '{replica}')
+ORDER BY (period, seq, id);
+
+-- 0024_snapshot_entries.sql (sha256 32d207c521ac)
+CREATE TABLE IF NOT EXISTS egovkpi.snapshot_entries ON CLUSTER egovkpi_cluster
+(
+    snapshot_id     String,
+    block           String,
+    tbl             String,
+    position        UInt32,
+    unit_id         String,
+    numerator       Nullable(Float64),
+    denominator     Nullable(Float64),
+    published       Nullable(Float64),
+    rank            UInt32,
+    movement        Nullable(Int32),
+    completeness    Float64,
+    not_enough_data UInt8,
+    band            String,
+    dossiers        Nullable(Float64),
+    complaints      Nullable(Float64),
+    result          String
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/egovkpi/snapshot_entries', '{replica}')
+ORDER BY (snapshot_id, block, tbl, position);
+
