@@ -253,8 +253,11 @@ func (d *Definition) Diff(before, after Answers) []Change {
 }
 
 var (
-	groupedInt = regexp.MustCompile(`^[1-9]\d{0,2}(?:([.,  ])\d{3})(?:([.,  ])\d{3})*$`)
+	groupedInt = regexp.MustCompile(`^[1-9]\d{0,2}(?:([., \x{00A0}\x{202F}])\d{3})(?:([., \x{00A0}\x{202F}])\d{3})*$`)
 	plainNum   = regexp.MustCompile(`^\d+(?:[.,]\d+)?$`)
+	// thousands drops the thousands separators: point, comma, space,
+	// no-break space and narrow no-break space.
+	thousands = strings.NewReplacer(".", "", ",", "", " ", "", "\u00a0", "", "\u202f", "")
 )
 
 // Canonical turns what was typed into the stored form of a value, or says
@@ -322,7 +325,11 @@ func (ind Indicator) checkNumber(v float64, shown string) (string, *Problem) {
 	if ind.Type == Integer && v != math.Trunc(v) {
 		return prob(fmt.Sprintf("%s: phải là số nguyên", shown), fmt.Sprintf("%s: must be a whole number", shown))
 	}
-	lo, hi := ind.bounds()
+	lo, hi := ind.Bounds()
+	if v < lo && math.IsInf(hi, 1) {
+		return prob(fmt.Sprintf("%s: phải từ %s trở lên", formatFloat(v), formatFloat(lo)),
+			fmt.Sprintf("%s: must be at least %s", formatFloat(v), formatFloat(lo)))
+	}
 	if v < lo || v > hi {
 		return prob(fmt.Sprintf("%s ngoài khoảng cho phép %s–%s", formatFloat(v), formatFloat(lo), formatFloat(hi)),
 			fmt.Sprintf("%s is outside the allowed range %s–%s", formatFloat(v), formatFloat(lo), formatFloat(hi)))
@@ -364,7 +371,7 @@ func parseNumber(s string) (v float64, ok, ambiguous bool) {
 			// English.
 			return 0, false, true
 		}
-		clean = strings.NewReplacer(".", "", ",", "", " ", "", " ", "").Replace(s)
+		clean = thousands.Replace(s)
 	case plainNum.MatchString(s):
 		clean = strings.Replace(s, ",", ".", 1)
 	default:
@@ -377,7 +384,7 @@ func parseNumber(s string) (v float64, ok, ambiguous bool) {
 		if !groupedInt.MatchString(intPart) || strings.ContainsRune(intPart, rune(s[i])) || frac == "" || strings.Trim(frac, "0123456789") != "" {
 			return 0, false, false
 		}
-		clean = strings.NewReplacer(".", "", ",", "", " ", "", " ", "").Replace(intPart) + "." + frac
+		clean = thousands.Replace(intPart) + "." + frac
 	}
 	f, err := strconv.ParseFloat(clean, 64)
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {

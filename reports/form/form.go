@@ -292,8 +292,9 @@ func checkIndicator(ind Indicator) error {
 	return nil
 }
 
-// bounds are the effective limits of a numeric indicator.
-func (ind Indicator) bounds() (lo, hi float64) {
+// Bounds are the effective limits of a numeric indicator: Min and Max
+// where set, else 0 and no upper limit (100 for a percent).
+func (ind Indicator) Bounds() (lo, hi float64) {
 	lo, hi = 0, math.Inf(1)
 	if ind.Type == Percent {
 		hi = 100

@@ -29,9 +29,9 @@ func (d *Definition) markdown(w *bufio.Writer) {
 		fmt.Fprintln(w, "| code | id | chỉ tiêu / indicator | type | unit of measure | required | bounds | pre-filled from | our assumption |")
 		fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
 		for _, ind := range s.Indicators {
-			unit := ""
-			if ind.UnitVI != "" || ind.UnitEN != "" {
-				unit = ind.UnitVI + " / " + ind.UnitEN
+			unit := ind.UnitVI
+			if ind.UnitEN != ind.UnitVI {
+				unit += " / " + ind.UnitEN
 			}
 			fmt.Fprintf(w, "| %s | `%s` | %s<br>*%s* | %s | %s | %s | %s | %s | %s |\n",
 				ind.Code, ind.ID, cell(ind.NameVI), cell(ind.NameEN), ind.Type, cell(unit), yes(ind.Required), boundsText(ind), collectedText(ind.Collected), assumptionText(ind.Assumption))
@@ -82,7 +82,7 @@ func boundsText(ind Indicator) string {
 	case !ind.Numeric():
 		return ""
 	}
-	lo, hi := ind.bounds()
+	lo, hi := ind.Bounds()
 	if math.IsInf(hi, 1) {
 		return "≥ " + formatFloat(lo)
 	}
