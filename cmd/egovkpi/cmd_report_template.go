@@ -17,15 +17,15 @@ import (
 	"egovkpi/reports/xlsxform"
 )
 
-// savedReport is what a unit saved of its report for a quarter: the
-// answers and the form version they follow ("" when nothing is saved).
-type savedReport func(ctx context.Context, db *database, unitID string, q workflow.Quarter) (answers form.Answers, formVersion string, err error)
-
-// reportSavedAnswers gives the template the unit's saved answers. Until
-// it is wired to the workflow store (workflow.Store.Report) nothing is
-// saved, and the template holds the collected figures only.
-var reportSavedAnswers savedReport = func(context.Context, *database, string, workflow.Quarter) (form.Answers, string, error) {
-	return nil, "", nil
+// savedAnswers is what a unit saved of its report for a quarter: the
+// latest version's answers and the form version they follow ("" when
+// nothing is saved).
+func savedAnswers(ctx context.Context, db *database, reg *refdata.Registry, forms *form.Set, unitID string, q workflow.Quarter) (form.Answers, string, error) {
+	r, err := workflow.New(db.Conn, reg, forms, nil, workflow.Options{}).Report(ctx, workflow.Key{UnitID: unitID, Quarter: q})
+	if err != nil || r.Latest.N == 0 {
+		return nil, "", err
+	}
+	return r.Latest.Answers, r.Latest.Form, nil
 }
 
 func reportTemplateCommand() command {
@@ -77,7 +77,7 @@ func reportTemplateCommand() command {
 					path = fmt.Sprintf("bao-cao-quy-%s-%s.xlsx", unit.ID, q)
 				}
 				return cf.withFigures(ctx, func(db *database, _ metrics.Settings) error {
-					saved, version, err := reportSavedAnswers(ctx, db, unit.ID, q)
+					saved, version, err := savedAnswers(ctx, db, reg, set, unit.ID, q)
 					if err != nil {
 						return fmt.Errorf("saved report of %s for %s: %w", unit.ID, q, err)
 					}

@@ -11,6 +11,8 @@ import (
 	"egovkpi"
 	"egovkpi/collector/record"
 	"egovkpi/collector/store"
+	"egovkpi/internal/auth"
+	"egovkpi/internal/refdata"
 	"egovkpi/internal/testdb"
 	"egovkpi/reports/form"
 	"egovkpi/reports/workflow"
@@ -68,14 +70,23 @@ func TestReportTemplateCommand(t *testing.T) {
 		}
 	}
 
-	// The saved answers, once the workflow store is wired in, come first.
-	defer func(old savedReport) { reportSavedAnswers = old }(reportSavedAnswers)
-	reportSavedAnswers = func(_ context.Context, _ *database, unitID string, q workflow.Quarter) (form.Answers, string, error) {
-		if unitID != "p34-08" || q.String() != "2025Q3" {
-			t.Errorf("saved answers asked for %s %s", unitID, q)
-		}
-		c := 20.0
-		return form.Answers{"dossiers_total": {Value: "19", Collected: &c, Explanation: "Một hồ sơ trùng"}, "notes": {Value: "Đường truyền chậm"}}, "2022.1", nil
+	// The saved answers come first.
+	// The unit's reporter saves a draft: the template holds what was saved.
+	reg, err := refdata.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	forms, err := form.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reports := workflow.New(db.Conn, reg, forms, nil, workflow.Options{})
+	reporter := workflow.Actor{Login: "tq", Role: auth.Reporter, UnitID: "p34-08"}
+	if _, err := reports.Save(ctx, reporter, workflow.Key{UnitID: "p34-08", Quarter: workflow.Quarter{Year: 2025, Q: 3}}, workflow.Edit{
+		Raw:       map[string]form.Raw{"dossiers_total": {Value: "19", Explanation: "Một hồ sơ trùng"}, "notes": {Value: "Đường truyền chậm"}},
+		Collected: map[string]float64{"dossiers_total": 20},
+	}); err != nil {
+		t.Fatal(err)
 	}
 	// The default file name, in the current directory.
 	t.Chdir(dir)
