@@ -21,19 +21,20 @@ import (
 func usersCommand() command {
 	return command{
 		name:    "users",
-		usage:   " add --login L --role R [--unit ID] [--name TEXT] | list | disable L | enable L | reset L | token add --login L --name TEXT [--days N] | token list [--login L] | token revoke ID",
-		summary: "Manage the web app's accounts: roles admin, analyst, leader and reporter (bound to a unit). A new or reset password is generated and shown once, unless --password-stdin. An account's personal API tokens (egkapi_…) read the figures API as the account; a new token is shown once.",
+		usage:   " add --login L --role R [--unit ID] [--name TEXT] [--email ADDRESS] | email L ADDRESS | list | disable L | enable L | reset L | token add --login L --name TEXT [--days N] | token list [--login L] | token revoke ID",
+		summary: "Manage the web app's accounts: roles admin, analyst, leader and reporter (bound to a unit). A new or reset password is generated and shown once, unless --password-stdin. An account's contact e-mail (email L ADDRESS; \"\" removes it) is where report reminders go. An account's personal API tokens (egkapi_…) read the figures API as the account; a new token is shown once.",
 		flags: func(c *cli, fs *flag.FlagSet) func(context.Context, []string) error {
 			cf := withConfig(c, fs)
 			login := fs.String("login", "", "add: the login (lowercase letters, digits, . _ -); token add: the token's account; token list: only this account's tokens")
 			role := fs.String("role", "", "add: admin, analyst, leader or reporter")
 			unit := fs.String("unit", "", "add: the reporter's unit id (e.g. p34-08)")
 			name := fs.String("name", "", "add: the person's name; token add: what the token is for")
+			email := fs.String("email", "", "add: the account's contact e-mail address, where report reminders go")
 			fromStdin := fs.Bool("password-stdin", false, "add, reset: read the password from the first line of standard input")
 			days := fs.Int("days", int(auth.APITokenTTL/(24*time.Hour)), fmt.Sprintf("token add: the token's lifetime in days (at most %d)", int(auth.MaxAPITokenTTL/(24*time.Hour))))
 			return func(ctx context.Context, args []string) error {
 				if len(args) == 0 {
-					return usagef("want a sub-command: add, list, disable, enable, reset or token")
+					return usagef("want a sub-command: add, email, list, disable, enable, reset or token")
 				}
 				password := func() (string, bool, error) {
 					if !*fromStdin {
@@ -71,6 +72,9 @@ func usersCommand() command {
 						if err := auth.CheckNew(u, pw, func(id string) bool { _, ok := reg.ByID(id); return ok }); err != nil {
 							return usagef("%v", err)
 						}
+						if err := auth.CheckEmail(*email); err != nil {
+							return usagef("--email: %v", err)
+						}
 						if err := st.AddUser(ctx, u, pw); err != nil {
 							return err
 						}
@@ -78,7 +82,15 @@ func usersCommand() command {
 							fmt.Fprintln(c.stdout, pw)
 							fmt.Fprintf(c.stderr, "user %s (%s) added; the password above is shown only now\n", u.Login, u.Role)
 						}
-						return st.Audit(ctx, auth.Entry{Actor: actor, Action: auth.ActionUserAdded, Target: u.Login, Detail: string(u.Role) + " " + u.UnitID})
+						if err := st.Audit(ctx, auth.Entry{Actor: actor, Action: auth.ActionUserAdded, Target: u.Login, Detail: string(u.Role) + " " + u.UnitID}); err != nil || *email == "" {
+							return err
+						}
+						return setEmail(ctx, c, st, actor, u.Login, *email)
+					case "email":
+						if len(args) != 3 {
+							return usagef("email wants a login and an address (\"\" removes it)")
+						}
+						return setEmail(ctx, c, st, actor, args[1], args[2])
 					case "list":
 						users, err := st.Users(ctx)
 						if err != nil {
@@ -123,11 +135,34 @@ func usersCommand() command {
 					case "token":
 						return apiTokenCommand(ctx, c, st, actor, args[1:], *login, *name, *days)
 					}
-					return usagef("unknown sub-command %q (add, list, disable, enable, reset, token)", args[0])
+					return usagef("unknown sub-command %q (add, email, list, disable, enable, reset, token)", args[0])
 				})
 			}
 		},
 	}
+}
+
+// setEmail sets an account's contact address ("" removes it) and audits
+// the change.
+func setEmail(ctx context.Context, c *cli, st *auth.Store, actor, login, email string) error {
+	email = strings.TrimSpace(email)
+	if err := auth.CheckEmail(email); err != nil {
+		return usagef("%v", err)
+	}
+	if err := st.SetEmail(ctx, login, email); errors.Is(err, auth.ErrNotFound) {
+		return usagef("%v", err)
+	} else if err != nil {
+		return err
+	}
+	detail := email
+	if detail == "" {
+		detail = "removed"
+	}
+	if err := st.Audit(ctx, auth.Entry{Actor: actor, Action: auth.ActionEmailSet, Target: login, Detail: detail}); err != nil {
+		return fmt.Errorf("e-mail of %s set, but %w", login, err)
+	}
+	fmt.Fprintf(c.stderr, "e-mail of %s: %s\n", login, detail)
+	return nil
 }
 
 // apiTokenCommand runs users token add|list|revoke: personal API tokens of

@@ -81,14 +81,19 @@ func checkFormat(format string) error {
 	return nil
 }
 
-// serveAll runs the collector's background parts and the web app until ctx
-// ends, then waits for the background to stop.
+// serveAll runs the collector's background parts, the report reminders
+// and the web app until ctx ends, then waits for the background to stop.
 func serveAll(ctx context.Context, c *cli, cfg config.Config, db *database, col *collector.Collector, srcs []collector.Source, backfill *[2]time.Time, log *slog.Logger) error {
 	if err := ensureAdmin(ctx, c.stderr, cfg, db, log); err != nil {
 		return err
 	}
+	stopReminders, err := startReminders(ctx, cfg, db, log)
+	if err != nil {
+		return err
+	}
 	wait := background(ctx, cfg, col, srcs, backfill, log)
-	err := serveWeb(ctx, cfg, db, col, log)
+	err = serveWeb(ctx, cfg, db, col, log)
+	stopReminders()
 	wait()
 	return err
 }

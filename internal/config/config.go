@@ -9,11 +9,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/mail"
 	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/robfig/cron/v3"
 
 	"egovkpi/internal/chdb"
 )
@@ -37,6 +41,7 @@ type Config struct {
 	LogFormat       string // text or json
 	Collect         Collect
 	Metrics         Metrics
+	Reports         Reports
 	// AdminPassword is the password of the first admin, created at the
 	// first start when there is no account; empty generates one and
 	// prints it once.
@@ -73,6 +78,58 @@ type Metrics struct {
 	// MethodologyFile replaces the embedded Decision 766 methodology (see
 	// docs/kpi-methodology.md); empty uses the embedded one.
 	MethodologyFile string
+}
+
+// Reports configures the quarterly reports' deadlines and the reminders
+// sent to units that have not submitted.
+type Reports struct {
+	// DeadlineDays: a quarter's report is due by the end of this day after
+	// the quarter's last day, Vietnam time (15: the 15th day after).
+	DeadlineDays int
+	// DeadlineOverrides sets some quarters' due days, as
+	// "2026Q3=2026-10-20,2026Q4=2027-01-20"; the command that uses it
+	// checks it (workflow.ParseOverrides), naming this setting.
+	DeadlineOverrides string
+	// RemindBefore lists the days before the due day on which a unit that
+	// has not submitted is reminded (0: on the due day itself).
+	RemindBefore []int
+	// RemindAfter lists the days after the due day on which it is
+	// reminded again.
+	RemindAfter []int
+	// RemindSchedule is when the reminder pass runs: a cron spec of 5
+	// fields (or 6, with seconds first), in Vietnam time.
+	RemindSchedule string
+	SMTP           SMTP
+}
+
+// SMTP is the mail server reminders are sent through. With Addr empty,
+// reminders stay in the outbox for the operator to read.
+type SMTP struct {
+	Addr     string // host:port
+	From     string // the sender's address
+	User     string // empty: no authentication
+	Password string
+	// TLS is starttls (upgrade a plain connection, usually port 587), tls
+	// (implicit TLS, usually port 465) or none (loopback only).
+	TLS string
+}
+
+// Enabled reports whether e-mail is configured.
+func (s SMTP) Enabled() bool { return s.Addr != "" }
+
+// scheduleParser reads reminder schedules: standard 5-field cron specs,
+// or 6 fields with seconds first like the collection schedules, or
+// descriptors such as @daily.
+var scheduleParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// ParseSchedule reads a reminder schedule (see Reports.RemindSchedule).
+// The schedule runs in the location its cron is started with.
+func ParseSchedule(spec string) (cron.Schedule, error) {
+	s, err := scheduleParser.Parse(spec)
+	if err != nil {
+		return nil, fmt.Errorf("want a cron spec such as \"0 8 * * *\" (minute hour day month weekday), got %q: %w", spec, err)
+	}
+	return s, nil
 }
 
 // ClickHouse says which ClickHouse to use. With Addr empty, egovkpi starts
@@ -185,6 +242,38 @@ func integer(name, help string, lo, hi int, p func(*Config) *int) setting {
 		}}
 }
 
+// days is a comma-separated list of distinct day counts from lo to hi,
+// e.g. "7,1"; empty is an empty list.
+func days(name, help string, lo, hi int, p func(*Config) *[]int) setting {
+	return setting{name: name, help: help,
+		get: func(c *Config) string {
+			parts := make([]string, len(*p(c)))
+			for i, n := range *p(c) {
+				parts[i] = strconv.Itoa(n)
+			}
+			return strings.Join(parts, ",")
+		},
+		set: func(c *Config, v string) error {
+			var out []int
+			for _, part := range strings.Split(v, ",") {
+				part = strings.TrimSpace(part)
+				if part == "" {
+					continue
+				}
+				n, err := strconv.Atoi(part)
+				if err != nil || n < lo || n > hi {
+					return fmt.Errorf("want whole numbers of days from %d to %d separated by commas, e.g. 7,1; got %q", lo, hi, part)
+				}
+				if slices.Contains(out, n) {
+					return fmt.Errorf("%d is listed twice in %q", n, v)
+				}
+				out = append(out, n)
+			}
+			*p(c) = out
+			return nil
+		}}
+}
+
 // settings lists every configuration value, in the order they are printed.
 var settings = []setting{
 	text("CLICKHOUSE_ADDR", "ClickHouse native address host:port; empty starts a private clickhouse-server", false, func(c *Config) *string { return &c.ClickHouse.Addr }),
@@ -212,6 +301,17 @@ var settings = []setting{
 	text("METHODOLOGY_FILE", "Decision 766 methodology file replacing the embedded one (same JSON shape, see docs/kpi-methodology.md)", false, func(c *Config) *string { return &c.Metrics.MethodologyFile }),
 	text("ADMIN_PASSWORD", "password of the first admin (login admin), created at the first start when there is no account; empty generates one and prints it once (secret; or ADMIN_PASSWORD_FILE)", true, func(c *Config) *string { return &c.AdminPassword }),
 	text("SIMULATOR_FAULTS", "faults of simulated portals, e.g. p34-08=5xx:2,slow:1s;m-MOF=contradictions:0.05", false, func(c *Config) *string { return &c.Collect.SimulatorFaults }),
+	integer("DEADLINE_DAYS", "a quarter's report is due by the end of this day after the quarter's last day, Vietnam time", 0, 120, func(c *Config) *int { return &c.Reports.DeadlineDays }),
+	text("DEADLINE_OVERRIDES", "due days of some quarters, e.g. 2026Q3=2026-10-20,2026Q4=2027-01-20 (each after its quarter's end)", false, func(c *Config) *string { return &c.Reports.DeadlineOverrides }),
+	days("REMIND_BEFORE_DAYS", "days before the due day on which units that have not submitted are reminded (0: the due day); empty: none", 0, 90, func(c *Config) *[]int { return &c.Reports.RemindBefore }),
+	days("REMIND_AFTER_DAYS", "days after the due day on which units that have not submitted are reminded again; empty: none", 1, 90, func(c *Config) *[]int { return &c.Reports.RemindAfter }),
+	checked("REMIND_SCHEDULE", "when serve and run plan and send reminders: cron spec, minute hour day month weekday (or seconds first), Vietnam time", func(c *Config) *string { return &c.Reports.RemindSchedule },
+		func(v string) error { _, err := ParseSchedule(v); return err }),
+	text("SMTP_ADDR", "mail server host:port for reminders; empty: reminders stay in the outbox (egovkpi report outbox)", false, func(c *Config) *string { return &c.Reports.SMTP.Addr }),
+	text("SMTP_FROM", "sender address of reminders, e.g. egovkpi@example.gov.vn (needed with SMTP_ADDR)", false, func(c *Config) *string { return &c.Reports.SMTP.From }),
+	text("SMTP_USER", "mail server user; empty: no authentication", false, func(c *Config) *string { return &c.Reports.SMTP.User }),
+	text("SMTP_PASSWORD", "mail server password (secret; or SMTP_PASSWORD_FILE)", true, func(c *Config) *string { return &c.Reports.SMTP.Password }),
+	oneOf("SMTP_TLS", "starttls (port 587), tls (implicit TLS, port 465) or none (only to a loopback address)", func(c *Config) *string { return &c.Reports.SMTP.TLS }, "starttls", "tls", "none"),
 }
 
 // Defaults returns the configuration used when nothing is set.
@@ -230,6 +330,13 @@ func Defaults() Config {
 		LogFormat:       "text",
 		Collect:         Collect{Workers: 8, DemoQuarters: 8, SimulatorSeed: 1},
 		Metrics:         Metrics{MinVolume: 30, MinCompletenessPercent: 80},
+		Reports: Reports{
+			DeadlineDays:   15,
+			RemindBefore:   []int{7, 1},
+			RemindAfter:    []int{1, 7},
+			RemindSchedule: "0 8 * * *",
+			SMTP:           SMTP{TLS: "starttls"},
+		},
 	}
 }
 
@@ -305,10 +412,45 @@ func (l *Loader) Load(getenv func(string) (string, bool)) (Config, error) {
 	if c.ClickHouse.Embedded() && c.ClickHouse.Cluster != "" {
 		errs = append(errs, errors.New("EGOVKPI_CLICKHOUSE_CLUSTER needs EGOVKPI_CLICKHOUSE_ADDR: the private server is a single node"))
 	}
+	errs = append(errs, checkSMTP(c.Reports.SMTP)...)
 	if err := errors.Join(errs...); err != nil {
 		return Config{}, fmt.Errorf("config: %w", err)
 	}
 	return c, nil
+}
+
+// checkSMTP checks the mail settings together: an address needs a sender,
+// a user and a password go together, and mail without TLS may only go to
+// this machine.
+func checkSMTP(s SMTP) []error {
+	var errs []error
+	if s.Addr == "" {
+		if s.From != "" || s.User != "" || s.Password != "" {
+			errs = append(errs, errors.New("EGOVKPI_SMTP_FROM, _USER and _PASSWORD need EGOVKPI_SMTP_ADDR: set the mail server, or unset them"))
+		}
+		return errs
+	}
+	host, port, err := net.SplitHostPort(s.Addr)
+	if err != nil || host == "" || port == "" {
+		errs = append(errs, fmt.Errorf("EGOVKPI_SMTP_ADDR: want host:port, e.g. mail.example.gov.vn:587, got %q", s.Addr))
+	} else if s.TLS == "none" && !loopbackHost(host) {
+		errs = append(errs, fmt.Errorf("EGOVKPI_SMTP_TLS=none sends passwords and reports in clear: only allowed to a loopback address, not %s", host))
+	}
+	if s.From == "" {
+		errs = append(errs, errors.New("EGOVKPI_SMTP_ADDR needs EGOVKPI_SMTP_FROM, the reminders' sender address"))
+	} else if a, err := mail.ParseAddress(s.From); err != nil || a.Address != s.From {
+		errs = append(errs, fmt.Errorf("EGOVKPI_SMTP_FROM: want a bare address such as egovkpi@example.gov.vn, got %q", s.From))
+	}
+	if (s.User == "") != (s.Password == "") {
+		errs = append(errs, errors.New("EGOVKPI_SMTP_USER and EGOVKPI_SMTP_PASSWORD go together: set both, or neither for no authentication"))
+	}
+	return errs
+}
+
+// loopbackHost reports whether host names this machine.
+func loopbackHost(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
 // readSecret reads a secret file, dropping one trailing newline.

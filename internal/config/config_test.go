@@ -125,6 +125,8 @@ func TestEveryFieldHasASetting(t *testing.T) {
 				f.SetBool(!f.Bool())
 			case reflect.Int, reflect.Int64:
 				f.SetInt(f.Int() + 1)
+			case reflect.Slice:
+				f.Set(reflect.Append(f, reflect.Zero(f.Type().Elem())))
 			default:
 				t.Fatalf("Config.%s: this test does not handle %s", name, f.Kind())
 			}
@@ -150,6 +152,93 @@ func TestMarkdownTable(t *testing.T) {
 	for _, line := range lines {
 		if n := strings.Count(line, "|"); n != 5 {
 			t.Errorf("%d cells, want 4: %s", n-1, line)
+		}
+	}
+}
+
+// TestReportsSettings: the deadline and reminder defaults, lists of days
+// read and printed back, the schedule checked by cron's parser, and the
+// mail settings checked together, each error naming what is wrong.
+func TestReportsSettings(t *testing.T) {
+	c, _, err := load(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Reports
+	if r.DeadlineDays != 15 || !slices.Equal(r.RemindBefore, []int{7, 1}) || !slices.Equal(r.RemindAfter, []int{1, 7}) ||
+		r.RemindSchedule != "0 8 * * *" || r.SMTP.Enabled() || r.SMTP.TLS != "starttls" {
+		t.Fatalf("defaults: %+v", r)
+	}
+	pw := filepath.Join(t.TempDir(), "smtp-pw")
+	if err := os.WriteFile(pw, []byte("mail secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, l, err := load(t, map[string]string{
+		"EGOVKPI_REMIND_BEFORE_DAYS": " 10, 3,0", "EGOVKPI_REMIND_AFTER_DAYS": "", "EGOVKPI_REMIND_SCHEDULE": "30 7 * * 1-5",
+		"EGOVKPI_SMTP_ADDR": "mail.example.gov.vn:587", "EGOVKPI_SMTP_FROM": "egovkpi@example.gov.vn",
+		"EGOVKPI_SMTP_USER": "egovkpi", "EGOVKPI_SMTP_PASSWORD_FILE": pw,
+	}, "--deadline-days", "20")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = c.Reports
+	if r.DeadlineDays != 20 || !slices.Equal(r.RemindBefore, []int{10, 3, 0}) || len(r.RemindAfter) != 0 || !r.SMTP.Enabled() || r.SMTP.Password != "mail secret" {
+		t.Fatalf("set: %+v", r)
+	}
+	var out bytes.Buffer
+	if err := l.Print(&out, c); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"EGOVKPI_REMIND_BEFORE_DAYS=10,3,0\t# env", "EGOVKPI_REMIND_AFTER_DAYS=\t# env", "EGOVKPI_SMTP_PASSWORD=<redacted>\t# file", "EGOVKPI_DEADLINE_DAYS=20\t# flag"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("printed configuration lacks %q:\n%s", want, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "mail secret") {
+		t.Fatalf("SMTP password printed:\n%s", out.String())
+	}
+	// Six fields with seconds, as the collection schedules, and descriptors.
+	for _, spec := range []string{"0 0 8 * * *", "@daily"} {
+		if _, _, err := load(t, map[string]string{"EGOVKPI_REMIND_SCHEDULE": spec}); err != nil {
+			t.Errorf("schedule %q: %v", spec, err)
+		}
+	}
+	mailOK := map[string]string{"EGOVKPI_SMTP_ADDR": "127.0.0.1:25", "EGOVKPI_SMTP_FROM": "a@example.gov.vn", "EGOVKPI_SMTP_TLS": "none"}
+	if _, _, err := load(t, mailOK); err != nil {
+		t.Errorf("plain SMTP to loopback: %v", err)
+	}
+	with := func(k, v string) map[string]string {
+		m := map[string]string{}
+		for a, b := range mailOK {
+			m[a] = b
+		}
+		if v == "<unset>" {
+			delete(m, k)
+		} else {
+			m[k] = v
+		}
+		return m
+	}
+	for _, tc := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"EGOVKPI_REMIND_SCHEDULE": "every morning"}, "EGOVKPI_REMIND_SCHEDULE: want a cron spec"},
+		{map[string]string{"EGOVKPI_REMIND_SCHEDULE": "0 25 * * *"}, "EGOVKPI_REMIND_SCHEDULE"},
+		{map[string]string{"EGOVKPI_REMIND_BEFORE_DAYS": "7,x"}, `EGOVKPI_REMIND_BEFORE_DAYS: want whole numbers of days from 0 to 90 separated by commas, e.g. 7,1; got "x"`},
+		{map[string]string{"EGOVKPI_REMIND_AFTER_DAYS": "0"}, "EGOVKPI_REMIND_AFTER_DAYS: want whole numbers of days from 1 to 90"},
+		{map[string]string{"EGOVKPI_REMIND_AFTER_DAYS": "1,7,1"}, `EGOVKPI_REMIND_AFTER_DAYS: 1 is listed twice in "1,7,1"`},
+		{map[string]string{"EGOVKPI_DEADLINE_DAYS": "-1"}, "EGOVKPI_DEADLINE_DAYS"},
+		{map[string]string{"EGOVKPI_SMTP_TLS": "ssl"}, "EGOVKPI_SMTP_TLS: want one of starttls, tls, none"},
+		{map[string]string{"EGOVKPI_SMTP_FROM": "a@example.gov.vn"}, "need EGOVKPI_SMTP_ADDR"},
+		{with("EGOVKPI_SMTP_ADDR", "mail.example.gov.vn"), `EGOVKPI_SMTP_ADDR: want host:port`},
+		{with("EGOVKPI_SMTP_ADDR", "mail.example.gov.vn:25"), "only allowed to a loopback address, not mail.example.gov.vn"},
+		{with("EGOVKPI_SMTP_FROM", "<unset>"), "EGOVKPI_SMTP_ADDR needs EGOVKPI_SMTP_FROM"},
+		{with("EGOVKPI_SMTP_FROM", "eGov KPI <a@example.gov.vn>"), "EGOVKPI_SMTP_FROM: want a bare address"},
+		{with("EGOVKPI_SMTP_USER", "egovkpi"), "EGOVKPI_SMTP_USER and EGOVKPI_SMTP_PASSWORD go together"},
+	} {
+		if _, _, err := load(t, tc.env); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("env %v: error %v, want it to mention %q", tc.env, err, tc.want)
 		}
 	}
 }

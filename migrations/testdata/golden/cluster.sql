@@ -385,6 +385,38 @@ CREATE TABLE IF NOT EXISTS egovkpi.report_versions ON CLUSTER egovkpi_cluster
 ENGINE = ReplicatedMergeTree('/clickhouse/tables/all/egovkpi/report_versions', '{replica}')
 ORDER BY (unit_id, quarter, n);
 
+-- 0021_user_contacts.sql (sha256 a5de731be72b)
+CREATE TABLE IF NOT EXISTS egovkpi.user_contacts ON CLUSTER egovkpi_cluster
+(
+    login   String,
+    email   String,
+    version UInt64
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/egovkpi/user_contacts', '{replica}', version)
+ORDER BY (login);
+
+-- 0022_outbox.sql (sha256 f9dca9ed1efb)
+CREATE TABLE IF NOT EXISTS egovkpi.outbox ON CLUSTER egovkpi_cluster
+(
+    id         String,
+    created_at DateTime,
+    kind       String,
+    unit_id    String,
+    quarter    String,
+    due        Date,
+    recipients Array(String),
+    emails     Array(String),
+    subject    String,
+    body       String,
+    status     String,
+    attempts   UInt16,
+    sent_at    Nullable(DateTime),
+    error      String,
+    version    UInt64
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/egovkpi/outbox', '{replica}', version)
+ORDER BY (id);
+
 -- 0023_snapshots.sql (sha256 5b735f61e8e5)
 CREATE TABLE IF NOT EXISTS egovkpi.snapshots ON CLUSTER egovkpi_cluster
 (

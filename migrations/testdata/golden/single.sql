@@ -381,6 +381,38 @@ CREATE TABLE IF NOT EXISTS egovkpi.report_versions
 ENGINE = MergeTree()
 ORDER BY (unit_id, quarter, n);
 
+-- 0021_user_contacts.sql (sha256 a5de731be72b)
+CREATE TABLE IF NOT EXISTS egovkpi.user_contacts
+(
+    login   String,
+    email   String,
+    version UInt64
+)
+ENGINE = ReplacingMergeTree(version)
+ORDER BY (login);
+
+-- 0022_outbox.sql (sha256 f9dca9ed1efb)
+CREATE TABLE IF NOT EXISTS egovkpi.outbox
+(
+    id         String,
+    created_at DateTime,
+    kind       String,
+    unit_id    String,
+    quarter    String,
+    due        Date,
+    recipients Array(String),
+    emails     Array(String),
+    subject    String,
+    body       String,
+    status     String,
+    attempts   UInt16,
+    sent_at    Nullable(DateTime),
+    error      String,
+    version    UInt64
+)
+ENGINE = ReplacingMergeTree(version)
+ORDER BY (id);
+
 -- 0023_snapshots.sql (sha256 5b735f61e8e5)
 CREATE TABLE IF NOT EXISTS egovkpi.snapshots
 (
