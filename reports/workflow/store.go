@@ -75,6 +75,8 @@ var (
 	ErrConflict = errors.New("the report changed since it was opened")
 	// ErrState: the action does not apply in the report's state.
 	ErrState = errors.New("not possible in the report's state")
+	// ErrCommentNeeded: a return must say what to fix.
+	ErrCommentNeeded = errors.New("a comment saying what to fix is needed")
 	// ErrNoSuchReport: the unit or quarter cannot have a report.
 	ErrNoSuchReport = errors.New("no such report")
 )
@@ -232,6 +234,10 @@ type Edit struct {
 	// KeepValid saves the valid part of answers that have problems (a
 	// draft only); without it nothing is saved when anything is wrong.
 	KeepValid bool
+	// Keep are indicators whose saved answers stay as they are, whatever
+	// Raw holds: an upload's refused cells, when its valid part is saved
+	// (KeepValid).
+	Keep []string
 	// Upload marks answers that came from an Excel template.
 	Upload  bool
 	Comment string
@@ -260,9 +266,16 @@ func (s *Store) Save(ctx context.Context, a Actor, k Key, e Edit) (Saved, error)
 	if len(dropped) > 0 && !e.KeepValid {
 		return Saved{}, &InvalidError{Problems: dropped}
 	}
+	keep := e.Keep
 	for _, p := range dropped {
-		if old, ok := r.Latest.Answers[p.Indicator]; ok && p.Indicator != "" {
-			answers[p.Indicator] = old
+		keep = append(keep, p.Indicator)
+	}
+	if len(e.Keep) > 0 && !e.KeepValid {
+		return Saved{}, fmt.Errorf("save %s: answers to keep are only for saving the valid part", k)
+	}
+	for _, id := range keep {
+		if old, ok := r.Latest.Answers[id]; ok {
+			answers[id] = old
 		}
 	}
 	state := Draft
@@ -291,7 +304,16 @@ func (s *Store) Submit(ctx context.Context, a Actor, k Key, e Edit) (Version, er
 		return Version{}, err
 	}
 	answers, probs := def.Clean(e.Raw, e.Collected)
-	probs = append(probs, def.Validate(answers)...)
+	refused := map[string]bool{}
+	for _, p := range probs {
+		refused[p.Indicator] = true
+	}
+	for _, p := range def.Validate(answers) {
+		// An answer refused as typed is not also "missing".
+		if !refused[p.Indicator] {
+			probs = append(probs, p)
+		}
+	}
 	if len(probs) > 0 {
 		return Version{}, &InvalidError{Problems: probs}
 	}
@@ -306,7 +328,7 @@ func (s *Store) Submit(ctx context.Context, a Actor, k Key, e Edit) (Version, er
 // what to fix. Analysts only.
 func (s *Store) Return(ctx context.Context, a Actor, k Key, base int, comment string) (Version, error) {
 	if strings.TrimSpace(comment) == "" {
-		return Version{}, fmt.Errorf("return %s: a comment saying what to fix is needed", k)
+		return Version{}, fmt.Errorf("return %s: %w", k, ErrCommentNeeded)
 	}
 	return s.review(ctx, a, k, base, Returned, ActionReturn, comment)
 }

@@ -134,6 +134,13 @@ func TestWorkflowByRole(t *testing.T) {
 	if !errors.As(err, &inv) || !hasProblem(inv.Problems, "computers_total", "missing") {
 		t.Fatalf("submitting an incomplete report: %v", err)
 	}
+	// A value refused as typed is one problem, not also "missing".
+	typo := complete(f.def)
+	typo["it_staff"] = form.Raw{Value: "mười hai"}
+	_, err = f.store.Submit(ctx, reporterA, keyA, workflow.Edit{Base: 1, Raw: typo})
+	if !errors.As(err, &inv) || len(inv.Problems) != 1 || !hasProblem(inv.Problems, "it_staff", "not a number") {
+		t.Fatalf("submitting with one bad value: %v", err)
+	}
 	// A stale version number is a conflict.
 	if _, err := f.store.Submit(ctx, reporterA, keyA, workflow.Edit{Base: 0, Raw: raw}); !errors.Is(err, workflow.ErrConflict) {
 		t.Fatalf("submitting over version 0 when 1 exists: %v", err)
@@ -158,7 +165,7 @@ func TestWorkflowByRole(t *testing.T) {
 			t.Errorf("%s (%s) returning: %v", a.Login, a.Role, err)
 		}
 	}
-	if _, err := f.store.Return(ctx, analyst, keyA, 2, "  "); err == nil {
+	if _, err := f.store.Return(ctx, analyst, keyA, 2, "  "); !errors.Is(err, workflow.ErrCommentNeeded) {
 		t.Error("a return without a comment was accepted")
 	}
 	ret, err := f.store.Return(ctx, analyst, keyA, 2, "Mục 4.6: số hồ sơ chưa khớp với Cổng DVC")
@@ -282,6 +289,18 @@ func TestSaveKeepsTheValidPartOnlyWhenAsked(t *testing.T) {
 	a := saved.Version.Answers
 	if a["dossiers_total"].Value != "600" || a["it_staff"].Value != "12" || a["dossiers_online"].Value != "" || len(saved.Dropped) != 2 {
 		t.Errorf("valid part: %+v, dropped %v", a, saved.Dropped)
+	}
+	// An upload's refused cells (not in Raw at all) keep their saved
+	// answers too.
+	if _, err := f.store.Save(ctx, reporterA, keyA, workflow.Edit{Base: 2, Raw: map[string]form.Raw{"dossiers_total": {Value: "700"}}, Keep: []string{"it_staff"}}); err == nil {
+		t.Error("answers to keep were taken without KeepValid")
+	}
+	saved, err = f.store.Save(ctx, reporterA, keyA, workflow.Edit{Base: 2, Raw: map[string]form.Raw{"dossiers_total": {Value: "700"}}, Keep: []string{"it_staff"}, KeepValid: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := saved.Version.Answers; a["dossiers_total"].Value != "700" || a["it_staff"].Value != "12" {
+		t.Errorf("kept: %+v", a)
 	}
 }
 

@@ -62,6 +62,12 @@ type Upload struct {
 	// indicator is left out of Answers), then the cross-field rules the
 	// answers break (placed on the first part's value cell).
 	Problems []CellProblem
+	// Raw are the cells read, as typed (numbers as numbers): what a save
+	// takes (workflow.Edit.Raw), checked again there.
+	Raw map[string]form.Raw
+	// Refused are the indicators whose cells could not be taken: a save of
+	// the valid part keeps their saved answers (workflow.Edit.Keep).
+	Refused []string
 	// rows are the indicators' rows in the file.
 	rows map[string]int
 }
@@ -345,7 +351,14 @@ func (rd *reader) upload() Upload {
 		}
 		rd.problem(cell, p.Indicator, p.ReasonVI, p.ReasonEN)
 	}
-	u := Upload{Answers: answers, rows: rd.rows}
+	u := Upload{Answers: answers, Raw: rd.raw, rows: rd.rows}
+	seen := map[string]bool{}
+	for _, p := range rd.probs {
+		if p.Indicator != "" && !seen[p.Indicator] {
+			seen[p.Indicator] = true
+			u.Refused = append(u.Refused, p.Indicator)
+		}
+	}
 	u.Problems = append(rd.probs, u.Place(rd.def.CheckRules(answers))...)
 	return u
 }

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -595,6 +596,12 @@ func TestFormulaInjectionIsNeverTaken(t *testing.T) {
 		if a, ok := up.Answers[id]; ok && a.Value != "" {
 			t.Errorf("%s: a formula's cached value was taken: %+v", id, a)
 		}
+		if r, ok := up.Raw[id]; ok {
+			t.Errorf("%s: a formula cell is in the raw answers a save takes: %+v", id, r)
+		}
+	}
+	if got := strings.Join(sortedCopy(up.Refused), ","); got != "dossiers_total,it_staff,procedures_total" {
+		t.Errorf("refused indicators: %s, want the three formula cells' (their saved answers are kept)", got)
 	}
 	// Every other answer is still there, the text that looks like a
 	// formula included.
@@ -610,15 +617,7 @@ func TestFormulaInjectionIsNeverTaken(t *testing.T) {
 }
 
 func sortedCopy(s []string) []string {
-	c := append([]string(nil), s...)
-	for i := range c {
-		for j := i + 1; j < len(c); j++ {
-			if c[j] < c[i] {
-				c[i], c[j] = c[j], c[i]
-			}
-		}
-	}
-	return c
+	return slices.Sorted(slices.Values(s))
 }
 
 // deflated is data compressed as a zip part would be.
