@@ -24,11 +24,12 @@ import (
 func benchCommand() command {
 	return command{
 		name:  "bench",
-		usage: " ingest|collect|backfill|figures|web",
+		usage: " ingest|collect|backfill|figures|web|workbook",
 		summary: "Measure against baselines in one run, in a scratch database dropped afterwards: ingest (the writer vs clickhouse-client CSV of the same rows), " +
 			"collect (one day from every simulated portal, some faulty), backfill (days of every portal), " +
 			"figures (league tables and the 766 index at national scale vs the fact table, and the rollup refresh after a day's collection), " +
-			"web (the league-table page under load on loopback vs /healthz).",
+			"web (the league-table page under load on loopback vs /healthz), " +
+			"workbook (the leadership workbook of the last whole quarter at national scale, wall time and peak RSS, vs an excelize stream of 100k×20 cells).",
 		flags: func(c *cli, fs *flag.FlagSet) func(context.Context, []string) error {
 			cf := withConfig(c, fs)
 			rows := fs.Int("rows", 10_000_000, "ingest: rows to insert each way")
@@ -47,7 +48,7 @@ func benchCommand() command {
 			period := fs.String("period", "", "web: the period of the league pages (default: the last whole quarter up to --day)")
 			return func(ctx context.Context, args []string) error {
 				if len(args) != 1 {
-					return usagef("want one of: ingest, collect, backfill, figures, web")
+					return usagef("want one of: ingest, collect, backfill, figures, web, workbook")
 				}
 				day, err := egovkpi.ParseDate(*dayS)
 				if err != nil {
@@ -59,8 +60,8 @@ func benchCommand() command {
 				}
 				cfg.ClickHouse.Database = fmt.Sprintf("egovkpi_bench_%d", time.Now().Unix())
 				if *reuse != "" {
-					if args[0] != "figures" && args[0] != "web" {
-						return usagef("--reuse: only for figures and web")
+					if args[0] != "figures" && args[0] != "web" && args[0] != "workbook" {
+						return usagef("--reuse: only for figures, web and workbook")
 					}
 					cfg.ClickHouse.Database, *keep = *reuse, true
 				}
@@ -95,8 +96,10 @@ func benchCommand() command {
 						return usagef("--concurrency and --duration must be positive")
 					}
 					return benchWeb(ctx, c, db, day, *years, *workers, *concurrency, *duration, *period, *reuse != "")
+				case "workbook":
+					return benchWorkbook(ctx, c, cfg, db, day, *years, *workers, *reuse != "")
 				}
-				return usagef("unknown benchmark %q (ingest, collect, backfill, figures, web)", args[0])
+				return usagef("unknown benchmark %q (ingest, collect, backfill, figures, web, workbook)", args[0])
 			}
 		},
 	}
