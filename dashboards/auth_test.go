@@ -8,18 +8,36 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
+	"egovkpi/collector"
 	"egovkpi/collector/push"
 	"egovkpi/internal/auth"
+	"egovkpi/reports/form"
+	"egovkpi/reports/workflow"
 )
 
-// fullApp is an app with every part: collector, uploads, push API.
+// fullApp is an app with every part: collector, uploads, push API, the
+// quarterly reports (due 15 days after each quarter).
 func fullApp(t testing.TB) *App {
 	t.Helper()
 	a, col := uploadApp(t)
-	a2, err := New(Deps{Conn: a.deps.Conn, Store: col.Store(), Collector: col, Push: push.New(col, nil), Now: a.deps.Now})
+	return withReports(t, a, col, a.deps.Now)
+}
+
+// withReports is an app like a with every part, the quarterly reports
+// included, on the clock now.
+func withReports(t testing.TB, a *App, col *collector.Collector, now func() time.Time) *App {
+	t.Helper()
+	forms, err := form.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	au := auth.New(a.deps.Conn)
+	reports := workflow.New(a.deps.Conn, a.reg, forms, au, workflow.Options{Deadlines: workflow.Deadlines{Days: 15}, Now: now})
+	a2, err := New(Deps{Conn: a.deps.Conn, Store: col.Store(), Collector: col, Push: push.New(col, nil), Now: now, Auth: au, Reports: reports})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,33 +122,44 @@ func TestAuthorisationMatrix(t *testing.T) {
 		target string
 		in     []string
 	}{
-		"GET /healthz":                       {"/healthz", all},
-		"GET /readyz":                        {"/readyz", all},
-		"GET /metrics":                       {"/metrics", all},
-		"GET /login":                         {"/login", all},
-		"POST /login":                        {"/login", all}, // refused by its own CSRF check (403), see below
-		"POST /logout":                       {"/logout", signedIn},
-		"GET /":                              {"/?period=2025-08", signedIn},
-		"GET /league":                        {"/league?block=province&period=2025-08&kpi=online_rate", signedIn},
-		"GET /league.:format":                {"/league.xlsx?block=province&period=2025-08&kpi=index766", signedIn},
-		"GET /units":                         {"/units?date=2025-08-01", signedIn},
-		"GET /units/:code":                   {"/units/p34-08?period=2025-08", []string{"admin", "analyst", "leader"}},
-		"GET /methodology":                   {"/methodology", signedIn},
-		"GET /collection":                    {"/collection", []string{"admin", "analyst"}},
-		"GET /collection/quarantine":         {"/collection/quarantine?reason=x", []string{"admin", "analyst"}},
-		"GET /collection/quarantine/:id":     {"/collection/quarantine/00000000-0000-0000-0000-000000000000", []string{"admin", "analyst"}},
-		"GET /api/v1/kpis":                   {"/api/v1/kpis", signedIn},
-		"GET /api/v1/league":                 {"/api/v1/league?block=province&period=2025-08&kpi=online_rate", signedIn},
-		"GET /api/v1/units/:code/series":     {"/api/v1/units/p34-08/series?kpi=online_rate&from=2025Q3&to=2025Q3", []string{"admin", "analyst", "leader"}},
-		"GET /api/v1/index766":               {"/api/v1/index766?block=province&period=2025-08", signedIn},
-		"GET /api/v1/national":               {"/api/v1/national?period=2025-08", signedIn},
-		"GET /api/v1/units/:code/figures":    {"/api/v1/units/p34-08/figures?period=2025-08", []string{"admin", "analyst", "leader"}},
-		"GET /api/v1/units/:code/procedures": {"/api/v1/units/p34-08/procedures?period=2025-08", []string{"admin", "analyst", "leader"}},
-		"GET /upload":                        {"/upload", all},
-		"GET /upload/template.:format":       {"/upload/template.csv", all},
-		"POST /upload":                       {"/upload", []string{"reporter"}}, // a unit token, or a reporter's session (own unit)
-		"POST /api/v1/ingest/usage":          {"/api/v1/ingest/usage", nil},
-		"POST /api/v1/ingest/catalogue":      {"/api/v1/ingest/catalogue", nil},
+		"GET /healthz":                              {"/healthz", all},
+		"GET /readyz":                               {"/readyz", all},
+		"GET /metrics":                              {"/metrics", all},
+		"GET /login":                                {"/login", all},
+		"POST /login":                               {"/login", all}, // refused by its own CSRF check (403), see below
+		"POST /logout":                              {"/logout", signedIn},
+		"GET /":                                     {"/?period=2025-08", signedIn},
+		"GET /league":                               {"/league?block=province&period=2025-08&kpi=online_rate", signedIn},
+		"GET /league.:format":                       {"/league.xlsx?block=province&period=2025-08&kpi=index766", signedIn},
+		"GET /units":                                {"/units?date=2025-08-01", signedIn},
+		"GET /units/:code":                          {"/units/p34-08?period=2025-08", []string{"admin", "analyst", "leader"}},
+		"GET /methodology":                          {"/methodology", signedIn},
+		"GET /collection":                           {"/collection", []string{"admin", "analyst"}},
+		"GET /collection/quarantine":                {"/collection/quarantine?reason=x", []string{"admin", "analyst"}},
+		"GET /collection/quarantine/:id":            {"/collection/quarantine/00000000-0000-0000-0000-000000000000", []string{"admin", "analyst"}},
+		"GET /api/v1/kpis":                          {"/api/v1/kpis", signedIn},
+		"GET /api/v1/league":                        {"/api/v1/league?block=province&period=2025-08&kpi=online_rate", signedIn},
+		"GET /api/v1/units/:code/series":            {"/api/v1/units/p34-08/series?kpi=online_rate&from=2025Q3&to=2025Q3", []string{"admin", "analyst", "leader"}},
+		"GET /api/v1/index766":                      {"/api/v1/index766?block=province&period=2025-08", signedIn},
+		"GET /api/v1/national":                      {"/api/v1/national?period=2025-08", signedIn},
+		"GET /api/v1/units/:code/figures":           {"/api/v1/units/p34-08/figures?period=2025-08", []string{"admin", "analyst", "leader"}},
+		"GET /api/v1/units/:code/procedures":        {"/api/v1/units/p34-08/procedures?period=2025-08", []string{"admin", "analyst", "leader"}},
+		"GET /reports":                              {"/reports", signedIn},
+		"GET /reports/workbook.xlsx":                {"/reports/workbook.xlsx?period=2025Q2", []string{"admin", "analyst", "leader"}},
+		"GET /reports/outbox":                       {"/reports/outbox", []string{"admin"}},
+		"GET /reports/:unit/:quarter":               {"/reports/p34-08/2025Q3", []string{"admin", "analyst", "leader"}}, // the reporter is p34-01's
+		"POST /reports/:unit/:quarter":              {"/reports/p34-01/2025Q3?action=save&base=0", []string{"reporter"}},
+		"GET /reports/:unit/:quarter/versions/:n":   {"/reports/p34-08/2025Q3/versions/1", []string{"admin", "analyst", "leader"}},
+		"GET /reports/:unit/:quarter/template.xlsx": {"/reports/p34-08/2025Q3/template.xlsx", []string{"admin", "analyst"}},
+		"POST /reports/:unit/:quarter/upload":       {"/reports/p34-01/2025Q3/upload", []string{"reporter"}}, // own unit; no file: 400
+		"GET /snapshots":                            {"/snapshots", signedIn},
+		"POST /snapshots":                           {"/snapshots", []string{"analyst"}}, // no period: 422
+		"GET /snapshots/:id":                        {"/snapshots/2025Q3-00000000", signedIn},
+		"GET /upload":                               {"/upload", all},
+		"GET /upload/template.:format":              {"/upload/template.csv", all},
+		"POST /upload":                              {"/upload", []string{"reporter"}}, // a unit token, or a reporter's session (own unit)
+		"POST /api/v1/ingest/usage":                 {"/api/v1/ingest/usage", nil},
+		"POST /api/v1/ingest/catalogue":             {"/api/v1/ingest/catalogue", nil},
 	}
 	for _, r := range a.table() {
 		key := r.method + " " + r.path

@@ -11,6 +11,7 @@ import (
 	"egovkpi"
 	"egovkpi/dashboards/charts"
 	"egovkpi/metrics"
+	"egovkpi/reports/workflow"
 )
 
 // trendLength is how many quarters the trend charts show.
@@ -84,6 +85,16 @@ func (a *App) overviewPage(c *fiber.Ctx) error {
 	for i, b := range metrics.Blocks {
 		load(&ps, ctx, "bands "+string(b), &blocks[i], func(ctx context.Context) (blockSummary, error) { return a.blockSummary(ctx, lang, b, p) })
 	}
+	// The reporting rates of the last whole quarter, whatever the period.
+	var reporting *Part[[]rateRow]
+	last := a.defaultPeriod()
+	if st := a.deps.Reports; st != nil {
+		reporting = &Part[[]rateRow]{}
+		load(&ps, ctx, "reporting rates", reporting, func(ctx context.Context) ([]rateRow, error) {
+			rs, err := st.Rates(ctx, workflow.QuartersOf(last, a.today()))
+			return rateRows(lang, rs), err
+		})
+	}
 	ps.wait()
 	var periods []option
 	for _, x := range a.periodChoices(p) {
@@ -93,6 +104,7 @@ func (a *App) overviewPage(c *fiber.Ctx) error {
 		"Lang": lang, "Title": lang.T("overview.title"), "Charts": true,
 		"Period": p, "PeriodLabel": periodLabel(lang, p), "Previous": periodLabel(lang, p.Previous()), "Periods": periods,
 		"National": nat, "Blocks": blocks[:],
+		"Reporting": reporting, "ReportingPeriod": last, "ReportingLabel": periodLabel(lang, last),
 	})
 }
 

@@ -25,25 +25,9 @@ func pagesApp(t testing.TB) (*App, string) {
 	ctx := context.Background()
 	st := a.deps.Store
 	touched := store.Touched{}
-	write := func(unit string, from, to time.Time, online uint32) {
-		var days []time.Time
-		var rows []record.Usage
-		for day := from; !day.After(to); day = day.AddDate(0, 0, 1) {
-			days = append(days, day)
-			u := record.Usage{UnitID: unit, Day: day, Procedure: "1.000001"}
-			u.SetValue(record.Received, 10)
-			u.SetValue(record.ReceivedOnline, online)
-			rows = append(rows, u)
-		}
-		tt, err := st.WriteUsage(ctx, store.UsageLoad{LoadID: st.NewLoadID(), Source: "test", UnitID: unit, Days: days, Rows: rows})
-		if err != nil {
-			t.Fatal(err)
-		}
-		touched.Merge(tt)
-	}
 	for unit, online := range map[string][2]uint32{"p34-08": {9, 6}, "p34-01": {6, 9}, "p34-04": {3, 3}} {
-		write(unit, egovkpi.Date(2025, time.July, 1), egovkpi.Date(2025, time.July, 31), online[0])
-		write(unit, egovkpi.Date(2025, time.August, 1), egovkpi.Date(2025, time.August, 9), online[1])
+		touched.Merge(writeDays(t, st, unit, egovkpi.Date(2025, time.July, 1), egovkpi.Date(2025, time.July, 31), online[0]))
+		touched.Merge(writeDays(t, st, unit, egovkpi.Date(2025, time.August, 1), egovkpi.Date(2025, time.August, 9), online[1]))
 	}
 	if err := st.RefreshRollups(ctx, touched); err != nil {
 		t.Fatal(err)
@@ -53,6 +37,27 @@ func pagesApp(t testing.TB) (*App, string) {
 	}
 	cookie, _ := signIn(t, a, "analyst", auth.Analyst, "")
 	return a, cookie
+}
+
+// writeDays loads unit's dossiers of each day from from to to (replacing
+// what was there): 10 a day of one procedure, online of them received
+// online. It returns what the load touched.
+func writeDays(t testing.TB, st *store.Store, unit string, from, to time.Time, online uint32) store.Touched {
+	t.Helper()
+	var days []time.Time
+	var rows []record.Usage
+	for day := from; !day.After(to); day = day.AddDate(0, 0, 1) {
+		days = append(days, day)
+		u := record.Usage{UnitID: unit, Day: day, Procedure: "1.000001"}
+		u.SetValue(record.Received, 10)
+		u.SetValue(record.ReceivedOnline, online)
+		rows = append(rows, u)
+	}
+	touched, err := st.WriteUsage(context.Background(), store.UsageLoad{LoadID: st.NewLoadID(), Source: "test", UnitID: unit, Days: days, Rows: rows})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return touched
 }
 
 // Every page renders with data, in both languages, and says what it shows.

@@ -39,6 +39,16 @@ var (
 	SignedIn = Permission{name: "signed in", roles: auth.Roles}
 	// Staff routes are for admins and analysts (data quality, collection).
 	Staff = Permission{name: "admin, analyst", roles: []auth.Role{auth.Admin, auth.Analyst}}
+	// Oversight routes are for every role but reporter: admins, analysts
+	// and leaders (the leadership workbook).
+	Oversight = Permission{name: "admin, analyst, leader", roles: []auth.Role{auth.Admin, auth.Analyst, auth.Leader}}
+	// AnalystOnly routes are for analysts (freezing official figures).
+	AnalystOnly = Permission{name: "analyst", roles: []auth.Role{auth.Analyst}}
+	// AdminOnly routes are for admins (the reminders' outbox).
+	AdminOnly = Permission{name: "admin", roles: []auth.Role{auth.Admin}}
+	// ReporterOnly routes are for reporters; the handler lets a reporter
+	// act for its own unit only.
+	ReporterOnly = Permission{name: "reporter", roles: []auth.Role{auth.Reporter}}
 )
 
 // route is one entry of the routing table.
@@ -72,8 +82,19 @@ func (a *App) table() []route {
 		{fiber.MethodGet, "/api/v1/units/:code/series", SignedIn, a.apiSeries}, // reporters: own unit only
 		{fiber.MethodGet, "/api/v1/index766", SignedIn, a.apiIndex766},
 		{fiber.MethodGet, "/api/v1/national", SignedIn, a.apiNational},
-		{fiber.MethodGet, "/api/v1/units/:code/figures", SignedIn, a.apiUnitFigures},       // reporters: own unit only
-		{fiber.MethodGet, "/api/v1/units/:code/procedures", SignedIn, a.apiUnitProcedures}, // reporters: own unit only
+		{fiber.MethodGet, "/api/v1/units/:code/figures", SignedIn, a.apiUnitFigures},            // reporters: own unit only
+		{fiber.MethodGet, "/api/v1/units/:code/procedures", SignedIn, a.apiUnitProcedures},      // reporters: own unit only
+		{fiber.MethodGet, "/reports", SignedIn, a.reportsPage},                                  // reporters: own unit's reports only
+		{fiber.MethodGet, "/reports/workbook.xlsx", Oversight, a.reportsWorkbook},               // the leadership workbook
+		{fiber.MethodGet, "/reports/outbox", AdminOnly, a.outboxPage},                           // the reminders' outbox
+		{fiber.MethodGet, "/reports/:unit/:quarter", SignedIn, a.reportPage},                    // reporters: own unit; others: no drafts
+		{fiber.MethodPost, "/reports/:unit/:quarter", SignedIn, a.reportPost},                   // save, submit: own unit's reporters; return, approve: analysts
+		{fiber.MethodGet, "/reports/:unit/:quarter/versions/:n", SignedIn, a.reportVersionPage}, // reporters: own unit; others: no drafts
+		{fiber.MethodGet, "/reports/:unit/:quarter/template.xlsx", SignedIn, a.reportTemplate},  // own unit's reporters, admins, analysts
+		{fiber.MethodPost, "/reports/:unit/:quarter/upload", ReporterOnly, a.reportUpload},      // own unit only; saved as a draft
+		{fiber.MethodGet, "/snapshots", SignedIn, a.snapshotsPage},
+		{fiber.MethodPost, "/snapshots", AnalystOnly, a.freezeSnapshot},
+		{fiber.MethodGet, "/snapshots/:id", SignedIn, a.snapshotPage},
 		{fiber.MethodGet, "/upload", Public, a.uploadPage},
 		{fiber.MethodGet, "/upload/template.:format", Public, a.uploadTemplate},
 		{fiber.MethodPost, "/upload", UnitToken, a.uploadFile},

@@ -29,6 +29,7 @@ import (
 	"egovkpi/internal/auth"
 	"egovkpi/internal/refdata"
 	"egovkpi/metrics"
+	"egovkpi/reports/workflow"
 )
 
 //go:embed templates/*.html
@@ -70,6 +71,10 @@ type Deps struct {
 	// PartTimeout bounds each part of a page (a table, a chart); a part
 	// that runs out shows a notice instead. Zero means 4 s.
 	PartTimeout time.Duration
+	// Reports keeps the units' quarterly reports and their review; nil
+	// answers the report pages 404 ("not enabled") and hides the reporting
+	// rates.
+	Reports *workflow.Store
 	// InsecureCookies drops the cookies' Secure flag: only for plain HTTP
 	// on a loopback address (the demo, tests); decided by the caller from
 	// where it listens, never from a request's Host header.
@@ -269,6 +274,7 @@ func (a *App) render(c *fiber.Ctx, name string, data map[string]any) error {
 	} else {
 		data["Session"] = nil
 	}
+	data["ReportsOn"] = a.deps.Reports != nil // the navigation links the reports when they are enabled
 	if _, ok := data["SwitchURL"]; !ok {
 		if lang, ok := data["Lang"].(Lang); ok {
 			data["SwitchURL"] = switchURL(c, lang)

@@ -1,5 +1,13 @@
 package main
 
+import (
+	"egovkpi/internal/auth"
+	"egovkpi/internal/config"
+	"egovkpi/internal/refdata"
+	"egovkpi/reports/form"
+	"egovkpi/reports/workflow"
+)
+
 // reportCommand groups the quarterly reports' sub-commands; each lives in
 // its own cmd_report_*.go file.
 func reportCommand() command {
@@ -13,4 +21,31 @@ func reportCommand() command {
 			reportOutboxCommand(),
 		},
 	}
+}
+
+// reportDeadlines builds the reports' deadlines from the configuration.
+func reportDeadlines(cfg config.Config) (workflow.Deadlines, error) {
+	overrides, err := workflow.ParseOverrides(cfg.Reports.DeadlineOverrides)
+	if err != nil {
+		return workflow.Deadlines{}, usagef("EGOVKPI_DEADLINE_OVERRIDES: %v", err)
+	}
+	return workflow.Deadlines{Days: cfg.Reports.DeadlineDays, Overrides: overrides}, nil
+}
+
+// newReportStore opens the units' quarterly reports with the configured
+// deadlines; changes are audited through accounts.
+func newReportStore(cfg config.Config, db *database, accounts *auth.Store) (*workflow.Store, error) {
+	deadlines, err := reportDeadlines(cfg)
+	if err != nil {
+		return nil, err
+	}
+	reg, err := refdata.Load()
+	if err != nil {
+		return nil, err
+	}
+	forms, err := form.Builtin()
+	if err != nil {
+		return nil, err
+	}
+	return workflow.New(db.Conn, reg, forms, accounts, workflow.Options{Deadlines: deadlines}), nil
 }

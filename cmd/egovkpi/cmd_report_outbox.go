@@ -14,7 +14,6 @@ import (
 	"egovkpi/internal/auth"
 	"egovkpi/internal/config"
 	"egovkpi/internal/refdata"
-	"egovkpi/reports/form"
 	"egovkpi/reports/remind"
 	"egovkpi/reports/workflow"
 )
@@ -174,19 +173,11 @@ func remindNowCommand(ctx context.Context, w io.Writer, cfg config.Config, db *d
 	return err
 }
 
-// reportDeadlines builds the reports' deadlines from the configuration.
-func reportDeadlines(cfg config.Config) (workflow.Deadlines, error) {
-	overrides, err := workflow.ParseOverrides(cfg.Reports.DeadlineOverrides)
-	if err != nil {
-		return workflow.Deadlines{}, usagef("EGOVKPI_DEADLINE_OVERRIDES: %v", err)
-	}
-	return workflow.Deadlines{Days: cfg.Reports.DeadlineDays, Overrides: overrides}, nil
-}
-
 // newReminder builds the reminder over the reports' statuses, the accounts
 // and, when configured, the mail server.
 func newReminder(cfg config.Config, db *database, log *slog.Logger) (*remind.Reminder, error) {
-	deadlines, err := reportDeadlines(cfg)
+	accounts := auth.New(db.Conn)
+	reports, err := newReportStore(cfg, db, accounts)
 	if err != nil {
 		return nil, err
 	}
@@ -194,13 +185,7 @@ func newReminder(cfg config.Config, db *database, log *slog.Logger) (*remind.Rem
 	if err != nil {
 		return nil, err
 	}
-	forms, err := form.Builtin()
-	if err != nil {
-		return nil, err
-	}
-	accounts := auth.New(db.Conn)
-	reports := workflow.New(db.Conn, reg, forms, accounts, workflow.Options{Deadlines: deadlines})
-	o := remind.Options{Deadlines: deadlines, Before: cfg.Reports.RemindBefore, After: cfg.Reports.RemindAfter, Log: log}
+	o := remind.Options{Deadlines: reports.Deadlines(), Before: cfg.Reports.RemindBefore, After: cfg.Reports.RemindAfter, Log: log}
 	if s := cfg.Reports.SMTP; s.Enabled() {
 		o.SMTP = &remind.SMTP{Addr: s.Addr, From: s.From, User: s.User, Password: s.Password, TLS: s.TLS}
 	}

@@ -10,6 +10,7 @@ import (
 	"egovkpi/collector"
 	"egovkpi/collector/push"
 	"egovkpi/dashboards"
+	"egovkpi/internal/auth"
 	"egovkpi/internal/config"
 )
 
@@ -53,7 +54,14 @@ func serveWeb(ctx context.Context, cfg config.Config, db *database, col *collect
 	if err != nil {
 		return err
 	}
+	accounts := auth.New(db.Conn)
+	reports, err := newReportStore(cfg, db, accounts)
+	if err != nil {
+		return err
+	}
 	app, err := dashboards.New(dashboards.Deps{
+		Auth:            accounts,
+		Reports:         reports,
 		Figures:         &settings,
 		InsecureCookies: loopback(cfg.Listen),
 		Conn:            db.Conn,
