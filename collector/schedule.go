@@ -10,18 +10,13 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"egovkpi"
 	"egovkpi/collector/pull"
 	"egovkpi/collector/store"
 )
 
-// Vietnam is the time zone of schedules and of "yesterday".
-var Vietnam = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Ho_Chi_Minh")
-	if err != nil {
-		return time.FixedZone("ICT", 7*3600)
-	}
-	return loc
-}()
+// Vietnam is the time zone of schedules and of "yesterday" (egovkpi.Vietnam).
+var Vietnam = egovkpi.Vietnam
 
 // Yesterday is the last complete day in Vietnam at now.
 func Yesterday(now time.Time) time.Time {

@@ -79,12 +79,17 @@ func (p Problem) Reason(lang string) string {
 	return p.ReasonVI
 }
 
+// problem is a problem of the indicator, naming its id and code.
+func (ind Indicator) problem(vi, en string) *Problem {
+	return &Problem{Indicator: ind.ID, Code: ind.Code, ReasonVI: vi, ReasonEN: en}
+}
+
+// problem is a problem of indicator id (with its code when d has it).
 func (d *Definition) problem(id, vi, en string) Problem {
-	p := Problem{Indicator: id, ReasonVI: vi, ReasonEN: en}
 	if ind, ok := d.byID[id]; ok {
-		p.Code = ind.Code
+		return *ind.problem(vi, en)
 	}
-	return p
+	return *Indicator{ID: id}.problem(vi, en)
 }
 
 // Clean checks what was typed against the definition and turns it into
@@ -121,7 +126,6 @@ func (d *Definition) Clean(raw map[string]Raw, collected map[string]float64) (An
 		}
 		a := Answer{Value: v, Explanation: expl}
 		if c, ok := collected[id]; ok {
-			c := c
 			a.Collected = &c
 		}
 		if a.Value == "" && a.Explanation == "" && a.Collected == nil {
@@ -136,7 +140,6 @@ func (d *Definition) Clean(raw map[string]Raw, collected map[string]float64) (An
 			continue
 		}
 		if _, ok := d.byID[id]; ok {
-			c := c
 			out[id] = Answer{Collected: &c}
 		}
 	}
@@ -162,8 +165,8 @@ func (d *Definition) Validate(a Answers) []Problem {
 		}
 		if ans.Corrected() && ans.Explanation == "" {
 			probs = append(probs, d.problem(ind.ID,
-				fmt.Sprintf("khác số liệu thu thập (%s): cần giải trình", formatFloat(*ans.Collected)),
-				fmt.Sprintf("differs from the collected figure (%s): an explanation is needed", formatFloat(*ans.Collected))))
+				fmt.Sprintf("khác số liệu thu thập (%s): cần giải trình", FormatNumber(*ans.Collected)),
+				fmt.Sprintf("differs from the collected figure (%s): an explanation is needed", FormatNumber(*ans.Collected))))
 		}
 	}
 	for id := range a {
@@ -196,18 +199,24 @@ func (d *Definition) CheckRules(a Answers) []Problem {
 			continue
 		}
 		partsVI, partsEN := d.names(r.Parts, "vi"), d.names(r.Parts, "en")
-		wv, we := d.byID[r.Whole].Code+" "+d.byID[r.Whole].NameVI, d.byID[r.Whole].Code+" "+d.byID[r.Whole].NameEN
+		wv, we := d.names([]string{r.Whole}, "vi"), d.names([]string{r.Whole}, "en")
 		probs = append(probs, d.problem(r.Parts[0],
-			fmt.Sprintf("%s (%s) lớn hơn %s (%s)", partsVI, formatFloat(sum), wv, formatFloat(whole)),
-			fmt.Sprintf("%s (%s) exceeds %s (%s)", partsEN, formatFloat(sum), we, formatFloat(whole))))
+			fmt.Sprintf("%s (%s) lớn hơn %s (%s)", partsVI, FormatNumber(sum), wv, FormatNumber(whole)),
+			fmt.Sprintf("%s (%s) exceeds %s (%s)", partsEN, FormatNumber(sum), we, FormatNumber(whole))))
 	}
 	return probs
 }
 
+// RuleText says a rule in lang ("vi" or "en"): "1.2 … + 1.3 … ≤ 1.1 …".
+func (d *Definition) RuleText(r Rule, lang string) string {
+	return d.names(r.Parts, lang) + " ≤ " + d.names([]string{r.Whole}, lang)
+}
+
+// names are the indicators' codes and names in lang, joined by " + ".
 func (d *Definition) names(ids []string, lang string) string {
 	var parts []string
 	for _, id := range ids {
-		ind := d.byID[id]
+		ind, _ := d.Indicator(id)
 		parts = append(parts, ind.Code+" "+ind.Name(lang))
 	}
 	return strings.Join(parts, " + ")
@@ -270,9 +279,7 @@ func (ind Indicator) Canonical(raw string) (string, *Problem) {
 	if s == "" {
 		return "", nil
 	}
-	prob := func(vi, en string) (string, *Problem) {
-		return "", &Problem{Indicator: ind.ID, Code: ind.Code, ReasonVI: vi, ReasonEN: en}
-	}
+	prob := func(vi, en string) (string, *Problem) { return "", ind.problem(vi, en) }
 	switch ind.Type {
 	case Text:
 		if utf8.RuneCountInString(s) > MaxTextRunes {
@@ -308,37 +315,35 @@ func (ind Indicator) Canonical(raw string) (string, *Problem) {
 // yes/no indicator 1 or 0.
 func (ind Indicator) CanonicalNumber(v float64) (string, *Problem) {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return "", &Problem{Indicator: ind.ID, Code: ind.Code, ReasonVI: "không phải là số", ReasonEN: "not a number"}
+		return "", ind.problem("không phải là số", "not a number")
 	}
 	if !ind.Numeric() {
-		return ind.Canonical(formatFloat(v))
+		return ind.Canonical(FormatNumber(v))
 	}
-	return ind.checkNumber(v, formatFloat(v))
+	return ind.checkNumber(v, FormatNumber(v))
 }
 
 // checkNumber checks a number against the indicator's type and bounds;
 // shown is how the reporter wrote it.
 func (ind Indicator) checkNumber(v float64, shown string) (string, *Problem) {
-	prob := func(vi, en string) (string, *Problem) {
-		return "", &Problem{Indicator: ind.ID, Code: ind.Code, ReasonVI: vi, ReasonEN: en}
-	}
+	prob := func(vi, en string) (string, *Problem) { return "", ind.problem(vi, en) }
 	if ind.Type == Integer && v != math.Trunc(v) {
 		return prob(fmt.Sprintf("%s: phải là số nguyên", shown), fmt.Sprintf("%s: must be a whole number", shown))
 	}
 	lo, hi := ind.Bounds()
 	if v < lo && math.IsInf(hi, 1) {
-		return prob(fmt.Sprintf("%s: phải từ %s trở lên", formatFloat(v), formatFloat(lo)),
-			fmt.Sprintf("%s: must be at least %s", formatFloat(v), formatFloat(lo)))
+		return prob(fmt.Sprintf("%s: phải từ %s trở lên", FormatNumber(v), FormatNumber(lo)),
+			fmt.Sprintf("%s: must be at least %s", FormatNumber(v), FormatNumber(lo)))
 	}
 	if v < lo || v > hi {
-		return prob(fmt.Sprintf("%s ngoài khoảng cho phép %s–%s", formatFloat(v), formatFloat(lo), formatFloat(hi)),
-			fmt.Sprintf("%s is outside the allowed range %s–%s", formatFloat(v), formatFloat(lo), formatFloat(hi)))
+		return prob(fmt.Sprintf("%s ngoài khoảng cho phép %s–%s", FormatNumber(v), FormatNumber(lo), FormatNumber(hi)),
+			fmt.Sprintf("%s is outside the allowed range %s–%s", FormatNumber(v), FormatNumber(lo), FormatNumber(hi)))
 	}
-	return formatFloat(v), nil
+	return FormatNumber(v), nil
 }
 
 // checkStored checks a stored answer's value, which is canonical: numbers
-// are read the way formatFloat writes them, never with the reading of
+// are read the way FormatNumber writes them, never with the reading of
 // typed text (where "1.234" is ambiguous).
 func (ind Indicator) checkStored(v string) *Problem {
 	if !ind.Numeric() {
@@ -347,7 +352,7 @@ func (ind Indicator) checkStored(v string) *Problem {
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil {
-		return &Problem{Indicator: ind.ID, Code: ind.Code, ReasonVI: fmt.Sprintf("%q không phải là số", v), ReasonEN: fmt.Sprintf("%q is not a number", v)}
+		return ind.problem(fmt.Sprintf("%q không phải là số", v), fmt.Sprintf("%q is not a number", v))
 	}
 	_, p := ind.CanonicalNumber(f)
 	return p
@@ -396,7 +401,8 @@ func parseNumber(s string) (v float64, ok, ambiguous bool) {
 	return f, true, false
 }
 
-// formatFloat writes a number without exponent or trailing zeros.
-func formatFloat(v float64) string {
+// FormatNumber writes a number as answers store it: without exponent,
+// thousands separators or trailing zeros, with a decimal point.
+func FormatNumber(v float64) string {
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }

@@ -166,7 +166,7 @@ func TestCanonicalNumber(t *testing.T) {
 	} {
 		ind := indicator(t, d, tc.id)
 		got, p := ind.CanonicalNumber(tc.in)
-		what := tc.id + " " + formatFloat(tc.in)
+		what := tc.id + " " + FormatNumber(tc.in)
 		if tc.problem != "" {
 			checkProblem(t, what, p, ind, tc.problem)
 			continue
@@ -345,7 +345,7 @@ func answersDiff(got, want Answers) string {
 	show := func(a Answer) string {
 		c := "nil"
 		if a.Collected != nil {
-			c = formatFloat(*a.Collected)
+			c = FormatNumber(*a.Collected)
 		}
 		return "value " + a.Value + ", collected " + c + ", explanation " + a.Explanation
 	}

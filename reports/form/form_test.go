@@ -9,6 +9,8 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"egovkpi/metrics"
 )
 
 func mustDate(t *testing.T, s string) time.Time {
@@ -146,6 +148,13 @@ func TestBuiltinIsCoherent(t *testing.T) {
 			if !ind.Assumption && len(ind.Collected) == 0 {
 				t.Errorf("%s %s: an official field with nothing collected should say where it comes from", d.Version, ind.ID)
 			}
+			// Every collected term names a KPI egovkpi computes.
+			for _, term := range ind.Collected {
+				kpi, _, _ := strings.Cut(strings.TrimPrefix(term, "-"), ".")
+				if _, err := metrics.KPIByID(kpi); err != nil {
+					t.Errorf("%s %s: collected term %q: %v", d.Version, ind.ID, term, err)
+				}
+			}
 		}
 	}
 }
@@ -214,5 +223,24 @@ func TestMarkdownSaysWhatTheCodeChecks(t *testing.T) {
 	}
 	if strings.Index(md, "Version v1") > strings.Index(md, "Version v2") {
 		t.Error("versions are not oldest first")
+	}
+}
+
+func TestRuleText(t *testing.T) {
+	d, err := Parse([]byte(minimal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := d.Rules[0]
+	if got := d.RuleText(r, "vi"); got != "1.2 Phần ≤ 1.1 Tổng" {
+		t.Errorf("RuleText vi = %q", got)
+	}
+	if got := d.RuleText(r, "en"); got != "1.2 Part ≤ 1.1 Total" {
+		t.Errorf("RuleText en = %q", got)
+	}
+	for v, want := range map[float64]string{1234567: "1234567", 12.5: "12.5", 0.1: "0.1", -3: "-3", 1e21: "1000000000000000000000"} {
+		if got := FormatNumber(v); got != want {
+			t.Errorf("FormatNumber(%g) = %q, want %q", v, got, want)
+		}
 	}
 }

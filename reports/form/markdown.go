@@ -84,9 +84,9 @@ func boundsText(ind Indicator) string {
 	}
 	lo, hi := ind.Bounds()
 	if math.IsInf(hi, 1) {
-		return "≥ " + formatFloat(lo)
+		return "≥ " + FormatNumber(lo)
 	}
-	return formatFloat(lo) + "–" + formatFloat(hi)
+	return FormatNumber(lo) + "–" + FormatNumber(hi)
 }
 
 // collectedText lists the collected figures that pre-fill an indicator,

@@ -118,6 +118,10 @@ func sum(terms []string, values map[string]metrics.Value) (float64, bool) {
 // the current one, and an indicator nothing was saved for is a blank
 // answer carrying it (the template and the form pre-fill the value from
 // it). saved is not changed.
+//
+// Attach is for a report that can no longer change (with the reviewers or
+// approved): it shows what was filed, beside the figures it was filed
+// with. For a report its unit may still edit, use Live.
 func Attach(saved form.Answers, collected map[string]float64) form.Answers {
 	out := form.Answers{}
 	for id, a := range saved {
@@ -126,10 +130,44 @@ func Attach(saved form.Answers, collected map[string]float64) form.Answers {
 	for id, c := range collected {
 		a := out[id]
 		if a.Collected == nil {
-			c := c
 			a.Collected = &c
 		}
 		out[id] = a
 	}
 	return out
+}
+
+// Live gives saved answers today's collected figures: every indicator
+// carries the figure collected now (none where nothing is collected now),
+// whatever figure it was saved with, and an indicator nothing was saved
+// for is a blank answer carrying it. saved is not changed.
+//
+// Live is for a report its unit may still edit (workflow.State.Editable):
+// the next save stores today's figures beside the answers (see
+// workflow.Edit.Collected), so the form and the Excel template show them,
+// and an uploaded template is compared with them.
+func Live(saved form.Answers, collected map[string]float64) form.Answers {
+	out := form.Answers{}
+	for id, a := range saved {
+		a.Collected = nil
+		if a.Value != "" || a.Explanation != "" {
+			out[id] = a
+		}
+	}
+	for id, c := range collected {
+		a := out[id]
+		a.Collected = &c
+		out[id] = a
+	}
+	return out
+}
+
+// ForState pre-fills a report in the given state: Live while its unit may
+// still edit it, Attach once it is with the reviewers or approved. The web
+// form, its Excel download and `egovkpi report template` all use it.
+func ForState(state workflow.State, saved form.Answers, collected map[string]float64) form.Answers {
+	if state.Editable() {
+		return Live(saved, collected)
+	}
+	return Attach(saved, collected)
 }

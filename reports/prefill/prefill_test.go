@@ -223,3 +223,55 @@ func TestAttach(t *testing.T) {
 		t.Error("Attach changed the saved answers")
 	}
 }
+
+func TestLive(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	saved := form.Answers{
+		"dossiers_total":    {Value: "10", Collected: f(12), Explanation: "trùng hồ sơ"},
+		"dossiers_online":   {Value: "5"},
+		"procedures_online": {Collected: f(7)}, // a figure saved, nothing typed, none collected now
+		"it_staff":          {Value: "3", Collected: f(4)},
+		"notes":             {Value: "ghi chú"},
+	}
+	got := Live(saved, map[string]float64{"dossiers_total": 13, "dossiers_online": 6, "procedures_total": 40})
+	check := func(id, value, explanation string, collected float64) {
+		t.Helper()
+		a := got[id]
+		if a.Value != value || a.Explanation != explanation || a.Collected == nil || *a.Collected != collected {
+			t.Errorf("%s: %+v, want value %q, explanation %q beside collected %v", id, a, value, explanation, collected)
+		}
+	}
+	check("dossiers_total", "10", "trùng hồ sơ", 13) // today's figure, not the one saved
+	check("dossiers_online", "5", "", 6)
+	check("procedures_total", "", "", 40)
+	if a := got["it_staff"]; a.Value != "3" || a.Collected != nil {
+		t.Errorf("it_staff, nothing collected today: %+v", a)
+	}
+	if a, ok := got["procedures_online"]; ok {
+		t.Errorf("procedures_online, nothing typed nor collected today: %+v", a)
+	}
+	if got["notes"].Value != "ghi chú" || got["notes"].Collected != nil {
+		t.Errorf("notes: %+v", got["notes"])
+	}
+	if *saved["dossiers_total"].Collected != 12 || saved["dossiers_online"].Collected != nil || saved["it_staff"].Collected == nil {
+		t.Error("Live changed the saved answers")
+	}
+}
+
+func TestForStatePicksLiveWhileEditable(t *testing.T) {
+	c := 12.0
+	saved := form.Answers{"dossiers_total": {Value: "10", Collected: &c, Explanation: "trùng hồ sơ"}}
+	now := map[string]float64{"dossiers_total": 13}
+	for _, tc := range []struct {
+		state workflow.State
+		want  float64
+	}{
+		{workflow.NotStarted, 13}, {workflow.Draft, 13}, {workflow.Returned, 13},
+		{workflow.Submitted, 12}, {workflow.Resubmitted, 12}, {workflow.Approved, 12},
+	} {
+		got := ForState(tc.state, saved, now)["dossiers_total"]
+		if got.Collected == nil || *got.Collected != tc.want {
+			t.Errorf("%s: the correction is shown beside %v, want %v", tc.state, got.Collected, tc.want)
+		}
+	}
+}

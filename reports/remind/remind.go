@@ -155,7 +155,7 @@ func (r *Reminder) Run(ctx context.Context, now time.Time) (Result, error) {
 // tries again.
 func (r *Reminder) Schedule(ctx context.Context, sched cron.Schedule) {
 	logger := cron.PrintfLogger(slog.NewLogLogger(r.log.Handler(), slog.LevelError))
-	cr := cron.New(cron.WithLocation(workflow.Vietnam), cron.WithLogger(logger), cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
+	cr := cron.New(cron.WithLocation(egovkpi.Vietnam), cron.WithLogger(logger), cron.WithChain(cron.Recover(logger), cron.SkipIfStillRunning(logger)))
 	job := cron.FuncJob(func() {
 		if _, err := r.Run(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			r.log.Error("reminders: pass failed; the next one retries", slog.Any("err", err))
@@ -243,9 +243,6 @@ func (r *Reminder) quarters(today time.Time) []workflow.Quarter {
 	return out
 }
 
-// today is the calendar day in Vietnam at now, as egovkpi carries days.
-func today(now time.Time) time.Time { return egovkpi.Day(now.In(workflow.Vietnam)) }
-
 // unitStatuses returns q's statuses by unit, read once per pass.
 func (p *pass) unitStatuses(ctx context.Context, q workflow.Quarter) (map[string]workflow.UnitStatus, error) {
 	if m, ok := p.byQuarter[q]; ok {
@@ -266,7 +263,7 @@ func (p *pass) unitStatuses(ctx context.Context, q workflow.Quarter) (map[string
 // plan writes the reminders whose day has come and that are not in the
 // outbox yet.
 func (p *pass) plan(ctx context.Context, res *Result) error {
-	day := today(p.now)
+	day := egovkpi.VietnamDay(p.now)
 	res.Quarters = p.quarters(day)
 	if len(res.Quarters) == 0 {
 		return nil
@@ -334,9 +331,11 @@ func (p *pass) recipients(ctx context.Context) (map[string][]recipient, error) {
 	if err != nil {
 		return nil, fmt.Errorf("remind: %w", err)
 	}
+	var reporters []auth.User
 	var logins []string
 	for _, u := range users {
 		if u.Role == auth.Reporter && !u.Disabled {
+			reporters = append(reporters, u)
 			logins = append(logins, u.Login)
 		}
 	}
@@ -345,10 +344,8 @@ func (p *pass) recipients(ctx context.Context) (map[string][]recipient, error) {
 		return nil, fmt.Errorf("remind: %w", err)
 	}
 	out := map[string][]recipient{}
-	for _, u := range users {
-		if u.Role == auth.Reporter && !u.Disabled {
-			out[u.UnitID] = append(out[u.UnitID], recipient{u.Login, emails[u.Login]})
-		}
+	for _, u := range reporters {
+		out[u.UnitID] = append(out[u.UnitID], recipient{u.Login, emails[u.Login]})
 	}
 	return out, nil
 }

@@ -358,7 +358,7 @@ func TestCatchUpIsBounded(t *testing.T) {
 func TestScheduleRunsAtOnceAndStops(t *testing.T) {
 	f := newFixture(t)
 	// The scheduler reads the clock: last quarter is made due today.
-	today := egovkpi.Day(time.Now().In(workflow.Vietnam))
+	today := egovkpi.VietnamDay(time.Now())
 	last := workflow.QuarterOf(today).Prev()
 	f.st.set(last, tuyenQuang, workflow.NotStarted)
 	r := remind.New(f.db.Conn, f.st, f.accounts, f.reg, remind.Options{

@@ -17,7 +17,7 @@ import (
 	"strings"
 	"time"
 
-	"egovkpi/reports/workflow"
+	"egovkpi"
 )
 
 // TLS modes of an SMTP server.
@@ -173,7 +173,7 @@ func (s *SMTP) compose(m Message, now time.Time) []byte {
 	// Adjacent encoded words may be split over lines: the space between
 	// them is not part of the text.
 	header("Subject", strings.ReplaceAll(mime.BEncoding.Encode("UTF-8", m.Subject), "?= =?", "?=\r\n =?"))
-	header("Date", now.In(workflow.Vietnam).Format(time.RFC1123Z))
+	header("Date", now.In(egovkpi.Vietnam).Format(time.RFC1123Z))
 	header("Message-ID", "<"+hex.EncodeToString(sum[:12])+"."+m.Quarter.String()+"@"+domain+">")
 	header("Auto-Submitted", "auto-generated")
 	header("MIME-Version", "1.0")

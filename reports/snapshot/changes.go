@@ -80,21 +80,26 @@ func (c Change) Delta() *float64 {
 	return &d
 }
 
-// Changes recomputes the live tables of a snapshot's period with settings
-// (as the figures API computes them on day today) and lists every unit
-// whose published figure or rank differs from the snapshot. It fails with
-// ErrNotFound for an unknown id.
+// Changes loads snapshot id and compares it with the live tables (see
+// Compare). It fails with ErrNotFound for an unknown id.
 func Changes(ctx context.Context, conn driver.Conn, reg *refdata.Registry, settings metrics.Settings, id string, today time.Time) (Comparison, error) {
 	f, err := Load(ctx, conn, id)
 	if err != nil {
 		return Comparison{}, err
 	}
+	return Compare(ctx, conn, reg, settings, f, today)
+}
+
+// Compare recomputes the live tables of a loaded snapshot's period with
+// settings (as the figures API computes them on day today) and lists every
+// unit whose published figure or rank differs from the snapshot.
+func Compare(ctx context.Context, conn driver.Conn, reg *refdata.Registry, settings metrics.Settings, f Frozen, today time.Time) (Comparison, error) {
 	p, err := metrics.ParsePeriod(f.Period, today)
 	if err != nil {
-		return Comparison{}, fmt.Errorf("snapshot %s: period %q: %w", id, f.Period, err)
+		return Comparison{}, fmt.Errorf("snapshot %s: period %q: %w", f.ID, f.Period, err)
 	}
 	if !p.From.Equal(f.From) || !p.To.Equal(f.To) {
-		return Comparison{}, fmt.Errorf("snapshot %s: period %s now reads as %s..%s, the snapshot froze %s..%s", id, f.Period,
+		return Comparison{}, fmt.Errorf("snapshot %s: period %s now reads as %s..%s, the snapshot froze %s..%s", f.ID, f.Period,
 			p.From.Format(egovkpi.DateLayout), p.To.Format(egovkpi.DateLayout), f.From.Format(egovkpi.DateLayout), f.To.Format(egovkpi.DateLayout))
 	}
 	live, err := compute(ctx, conn, reg, settings, p, today)

@@ -307,6 +307,11 @@ func TestFreezeKeepsTheFiguresAndChangesListsWhatMoved(t *testing.T) {
 	if c := cmp1.Changes[1]; c.FigureMoved() || !c.RankMoved() {
 		t.Errorf("p34-01 moved in rank only: %+v", c)
 	}
+	// A page holding the loaded snapshot compares it without loading it
+	// again: the same comparison.
+	if cmpF, err := Compare(ctx, db.Conn, reg, s, again, today); err != nil || !reflect.DeepEqual(cmpF, cmp1) {
+		t.Errorf("Compare of the loaded snapshot differs from Changes: %v\n%+v\n%+v", err, cmpF, cmp1)
+	}
 
 	// Freezing again keeps both; the latest is the official one.
 	snap2, err := Freeze(ctx, db.Conn, reg, s, audit, Request{Period: q3, By: "analyst2", Today: today})

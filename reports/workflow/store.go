@@ -41,6 +41,11 @@ type Store struct {
 	// mode) could both append the same version number; the versions view
 	// would show both.
 	mu sync.Mutex
+	// cacheMu guards cache and generation: each quarter's stored figures
+	// for Statuses, dropped on every write (generation counts the writes).
+	cacheMu    sync.Mutex
+	cache      map[Quarter]cached
+	generation uint64
 }
 
 // Options configure a Store.
@@ -110,6 +115,12 @@ func (s *Store) Definition(ctx context.Context, k Key) (*form.Definition, error)
 	return s.definitionOf(k, r)
 }
 
+// DefinitionOf is Definition from k's versions already read (see
+// Versions).
+func (s *Store) DefinitionOf(k Key, vs []Version) (*form.Definition, error) {
+	return s.definitionOf(k, summarise(k, vs))
+}
+
 func (s *Store) definitionOf(k Key, r Report) (*form.Definition, error) {
 	if r.Latest.N > 0 {
 		return s.forms.Version(r.Latest.Form)
@@ -127,7 +138,8 @@ func (s *Store) Unit(k Key) (egovkpi.Unit, error) {
 	if !u.ValidOn(k.Quarter.Last()) {
 		return u, fmt.Errorf("%w: %s (%s) is not in force at the end of %s (%s)", ErrNoSuchReport, u.ID, u.NameVI, k.Quarter, u.Validity())
 	}
-	if s.now().In(Vietnam).Before(k.Quarter.First()) {
+	// The quarter begins on its first calendar day in Vietnam.
+	if egovkpi.VietnamDay(s.now()).Before(k.Quarter.First()) {
 		return u, fmt.Errorf("%w: %s has not begun", ErrNoSuchReport, k.Quarter)
 	}
 	return u, nil
@@ -262,16 +274,16 @@ func (s *Store) Save(ctx context.Context, a Actor, k Key, e Edit) (Saved, error)
 	if err != nil {
 		return Saved{}, err
 	}
+	if len(e.Keep) > 0 && !e.KeepValid {
+		return Saved{}, fmt.Errorf("save %s: answers to keep are only for saving the valid part", k)
+	}
 	answers, dropped := def.Clean(e.Raw, e.Collected)
 	if len(dropped) > 0 && !e.KeepValid {
 		return Saved{}, &InvalidError{Problems: dropped}
 	}
-	keep := e.Keep
+	keep := append([]string(nil), e.Keep...)
 	for _, p := range dropped {
 		keep = append(keep, p.Indicator)
-	}
-	if len(e.Keep) > 0 && !e.KeepValid {
-		return Saved{}, fmt.Errorf("save %s: answers to keep are only for saving the valid part", k)
 	}
 	for _, id := range keep {
 		if old, ok := r.Latest.Answers[id]; ok {
@@ -379,11 +391,11 @@ func (s *Store) writable(ctx context.Context, a Actor, k Key, base int, action s
 	if err != nil {
 		return Report{}, nil, err
 	}
-	if r.Latest.State == Approved {
+	switch st := r.Latest.State; {
+	case st == Approved:
 		return Report{}, nil, fmt.Errorf("%s %s: %w", action, k, ErrLocked)
-	}
-	if r.Latest.State == Submitted || r.Latest.State == Resubmitted {
-		return Report{}, nil, fmt.Errorf("%s %s: %w: it is with the reviewers (%s); it can change again if they return it", action, k, ErrState, r.Latest.State.Label("en"))
+	case !st.Editable():
+		return Report{}, nil, fmt.Errorf("%s %s: %w: it is with the reviewers (%s); it can change again if they return it", action, k, ErrState, st.Label("en"))
 	}
 	if err := checkBase(k, r, base); err != nil {
 		return Report{}, nil, err
@@ -419,6 +431,8 @@ func (s *Store) append(ctx context.Context, a Actor, r Report, def *form.Definit
 		return Version{}, fmt.Errorf("report %s: write version %d: %w", k, v.N, err)
 	}
 	defer b.Abort()
+	// Whatever comes of the write, the cached statuses may be stale now.
+	defer s.forget()
 	if err := b.Append(k.UnitID, k.Quarter.String(), uint32(v.N), string(state), v.Form, string(js), action, comment, v.Actor, v.At); err != nil {
 		return Version{}, fmt.Errorf("report %s: write version %d: %w", k, v.N, err)
 	}

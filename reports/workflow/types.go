@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"egovkpi"
+	"egovkpi/metrics"
 	"egovkpi/reports/form"
 )
 
@@ -26,9 +27,6 @@ const (
 	Resubmitted State = "resubmitted"
 	Approved    State = "approved"
 )
-
-// States lists the states in workflow order.
-var States = []State{NotStarted, Draft, Submitted, Returned, Resubmitted, Approved}
 
 // Label is the state's name in lang ("vi" or "en").
 func (s State) Label(lang string) string {
@@ -46,6 +44,13 @@ func (s State) HasBeenSubmitted() bool {
 	return s == Submitted || s == Returned || s == Resubmitted || s == Approved
 }
 
+// Editable says whether a reporter may save or submit a report in this
+// state: not started, a draft, or returned. A submitted report is with the
+// reviewers; an approved one is locked.
+func (s State) Editable() bool {
+	return s == NotStarted || s == Draft || s == Returned
+}
+
 // Key names one report: a unit's report for a quarter.
 type Key struct {
 	UnitID  string
@@ -54,13 +59,25 @@ type Key struct {
 
 func (k Key) String() string { return k.UnitID + "/" + k.Quarter.String() }
 
-// Quarter is a calendar quarter.
+// Quarter is a calendar quarter, the key of a report (comparable, unlike
+// metrics.Period; Period gives the span of days).
 type Quarter struct {
 	Year, Q int
 }
 
 // QuarterOf is the quarter containing day d.
-func QuarterOf(d time.Time) Quarter { return Quarter{d.Year(), (int(d.Month())-1)/3 + 1} }
+func QuarterOf(d time.Time) Quarter {
+	p, _ := metrics.Containing(metrics.Quarter, d)
+	return quarterOfPeriod(p)
+}
+
+// quarterOfPeriod is the quarter a quarter period covers.
+func quarterOfPeriod(p metrics.Period) Quarter {
+	return Quarter{p.From.Year(), (int(p.From.Month())-1)/3 + 1}
+}
+
+// Period is the quarter's span of days.
+func (q Quarter) Period() metrics.Period { return metrics.QuarterOf(q.Year, q.Q) }
 
 // ParseQuarter reads "2026Q3".
 func ParseQuarter(s string) (Quarter, error) {
@@ -78,18 +95,16 @@ func ParseQuarter(s string) (Quarter, error) {
 func (q Quarter) String() string { return fmt.Sprintf("%dQ%d", q.Year, q.Q) }
 
 // First is the quarter's first day (UTC midnight, the calendar date).
-func (q Quarter) First() time.Time {
-	return time.Date(q.Year, time.Month(3*(q.Q-1)+1), 1, 0, 0, 0, 0, time.UTC)
-}
+func (q Quarter) First() time.Time { return q.Period().From }
 
 // Last is the quarter's last day.
-func (q Quarter) Last() time.Time { return q.First().AddDate(0, 3, -1) }
+func (q Quarter) Last() time.Time { return q.Period().To }
 
-// Next is the following quarter; Prev the one before.
-func (q Quarter) Next() Quarter { return QuarterOf(q.First().AddDate(0, 3, 0)) }
+// Next is the following quarter.
+func (q Quarter) Next() Quarter { return QuarterOf(q.Last().AddDate(0, 0, 1)) }
 
 // Prev is the quarter before q.
-func (q Quarter) Prev() Quarter { return QuarterOf(q.First().AddDate(0, -3, 0)) }
+func (q Quarter) Prev() Quarter { return quarterOfPeriod(q.Period().Previous()) }
 
 // Version is one saved state of a report. Every save, submission, return
 // and approval writes a new version; none is ever changed.
@@ -136,8 +151,8 @@ type Deadlines struct {
 	Overrides map[Quarter]time.Time
 }
 
-// Vietnam is the time zone deadlines are counted in.
-var Vietnam = time.FixedZone("ICT", 7*3600)
+// Vietnam is the time zone deadlines are counted in (egovkpi.Vietnam).
+var Vietnam = egovkpi.Vietnam
 
 // Due is the last day to file q's report (a calendar date).
 func (d Deadlines) Due(q Quarter) time.Time {

@@ -406,3 +406,109 @@ func TestNoReportForAFutureQuarterOrAnEndedUnit(t *testing.T) {
 		t.Errorf("a unit merged away before the quarter's end: %v", err)
 	}
 }
+
+func TestAQuarterBeginsAtMidnightInVietnam(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	// 23:00 on 30 June in Vietnam: 2026Q3 has not begun.
+	f.clock.t = time.Date(2026, 6, 30, 23, 0, 0, 0, egovkpi.Vietnam)
+	if _, err := f.store.Save(ctx, reporterA, keyA, workflow.Edit{}); !errors.Is(err, workflow.ErrNoSuchReport) {
+		t.Errorf("saving 2026Q3 on 30 June: %v", err)
+	}
+	// 03:00 on 1 July in Vietnam (still 30 June in UTC): it has.
+	f.clock.t = time.Date(2026, 7, 1, 3, 0, 0, 0, egovkpi.Vietnam)
+	if _, err := f.store.Unit(keyA); err != nil {
+		t.Errorf("2026Q3 at 03:00 on 1 July, Vietnam time: %v", err)
+	}
+	if _, err := f.store.Save(ctx, reporterA, keyA, workflow.Edit{}); err != nil {
+		t.Errorf("saving 2026Q3 at 03:00 on 1 July, Vietnam time: %v", err)
+	}
+}
+
+func TestAWriteShowsAtOnceInStatuses(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	state := func() workflow.UnitStatus {
+		t.Helper()
+		ss, err := f.store.Statuses(ctx, q3, egovkpi.BlockProvince)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range ss {
+			if s.UnitID == keyA.UnitID {
+				return s
+			}
+		}
+		t.Fatalf("%s not in the statuses", keyA.UnitID)
+		return workflow.UnitStatus{}
+	}
+	if s := state(); s.State != workflow.NotStarted {
+		t.Fatalf("before any save: %+v", s)
+	}
+	if _, err := f.store.Save(ctx, reporterA, keyA, workflow.Edit{Raw: map[string]form.Raw{"it_staff": {Value: "12"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if s := state(); s.State != workflow.Draft || s.Version != 1 {
+		t.Errorf("just after a save: %+v", s)
+	}
+	if _, err := f.store.Submit(ctx, reporterA, keyA, workflow.Edit{Base: 1, Raw: complete(f.def)}); err != nil {
+		t.Fatal(err)
+	}
+	s := state()
+	if s.State != workflow.Submitted || s.Version != 2 || !s.OnTime {
+		t.Errorf("just after a submission: %+v", s)
+	}
+	// The same status from the versions already read.
+	vs, err := f.store.Versions(ctx, keyA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := f.store.StatusOf(keyA, vs)
+	if one.Block != s.Block || one.State != s.State || one.Version != s.Version || !one.Due.Equal(s.Due) ||
+		one.OnTime != s.OnTime || one.Late || one.Missing || one.Pending ||
+		one.UpdatedAt == nil || !one.UpdatedAt.Equal(*s.UpdatedAt) || one.FirstSubmitted == nil || !one.FirstSubmitted.Equal(*s.FirstSubmitted) {
+		t.Errorf("StatusOf = %+v, Statuses gave %+v", one, s)
+	}
+	// The deadline passes: statuses read again at once (from the cache)
+	// turn the unsubmitted from pending to missing.
+	pendingB := func() bool {
+		ss, err := f.store.Statuses(ctx, q3, egovkpi.BlockProvince)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range ss {
+			if s.UnitID == keyB.UnitID {
+				return s.Pending && !s.Missing
+			}
+		}
+		return false
+	}
+	if !pendingB() {
+		t.Errorf("%s is not pending before the deadline", keyB)
+	}
+	f.clock.t = time.Date(2026, 10, 20, 0, 0, 0, 0, time.UTC)
+	if pendingB() {
+		t.Errorf("%s is still pending after the deadline", keyB)
+	}
+	if s := f.store.StatusOf(keyB, nil); !s.Missing || s.State != workflow.NotStarted || s.Version != 0 || s.UpdatedAt != nil || s.Block != egovkpi.BlockProvince {
+		t.Errorf("an unstarted report after the deadline: %+v", s)
+	}
+	def, err := f.store.DefinitionOf(keyA, vs)
+	if err != nil || def.Version != f.def.Version {
+		t.Errorf("DefinitionOf: %v, %v", def, err)
+	}
+}
+
+func TestSaveLeavesTheCallersKeepAlone(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	keep := make([]string, 1, 4)
+	keep[0] = "it_staff"
+	bad := map[string]form.Raw{"dossiers_total": {Value: "mười"}}
+	if _, err := f.store.Save(ctx, reporterA, keyA, workflow.Edit{Raw: bad, Keep: keep, KeepValid: true}); err != nil {
+		t.Fatal(err)
+	}
+	if full := keep[:cap(keep)]; full[1] != "" {
+		t.Errorf("Save wrote into the caller's Keep: %q", full)
+	}
+}

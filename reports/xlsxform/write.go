@@ -111,7 +111,6 @@ func (b *builder) styles() {
 	s.text = b.style(&excelize.Style{Border: border, Alignment: wrap})
 	s.collected, s.value = map[form.Type]int{}, map[form.Type]int{}
 	for t, code := range numberFormats {
-		code := code
 		s.collected[t] = b.style(&excelize.Style{Border: border, Fill: fill("E2EFDA"), CustomNumFmt: &code, Alignment: &excelize.Alignment{Vertical: "top"}})
 		s.value[t] = b.style(&excelize.Style{Border: border, Fill: fill("FFF2CC"), CustomNumFmt: &code, Alignment: wrap, Protection: unlocked})
 	}
@@ -312,10 +311,10 @@ func (b *builder) validation(cell string, ind form.Indicator) {
 		}
 		if math.IsInf(hi, 1) {
 			b.do(dv.SetRange(lo, "", kind, excelize.DataValidationOperatorGreaterThanOrEqual))
-			vi, en = fmt.Sprintf("Nhập %s từ %s trở lên.", kindVI, num(lo)), fmt.Sprintf("Type %s, %s or more.", kindEN, num(lo))
+			vi, en = fmt.Sprintf("Nhập %s từ %s trở lên.", kindVI, form.FormatNumber(lo)), fmt.Sprintf("Type %s, %s or more.", kindEN, form.FormatNumber(lo))
 		} else {
 			b.do(dv.SetRange(lo, hi, kind, excelize.DataValidationOperatorBetween))
-			vi, en = fmt.Sprintf("Nhập %s từ %s đến %s.", kindVI, num(lo), num(hi)), fmt.Sprintf("Type %s from %s to %s.", kindEN, num(lo), num(hi))
+			vi, en = fmt.Sprintf("Nhập %s từ %s đến %s.", kindVI, form.FormatNumber(lo), form.FormatNumber(hi)), fmt.Sprintf("Type %s from %s to %s.", kindEN, form.FormatNumber(lo), form.FormatNumber(hi))
 		}
 	case form.YesNo:
 		b.do(dv.SetDropList([]string{yesVI, noVI}))
@@ -327,8 +326,6 @@ func (b *builder) validation(cell string, ind form.Indicator) {
 	dv.SetError(excelize.DataValidationErrorStyleStop, "Giá trị không hợp lệ / Invalid value", vi+"\n"+en)
 	b.do(b.f.AddDataValidation(ReportSheet, dv))
 }
-
-func num(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 
 // instructions writes the instructions sheet: each line in Vietnamese
 // (column A) and English (column B).
@@ -355,7 +352,7 @@ func (b *builder) instructions(unit egovkpi.Unit, q workflow.Quarter) {
 	if len(b.def.Rules) > 0 {
 		lines = append(lines, [2]string{"Ràng buộc: tổng các phần không được lớn hơn tổng thể:", "Rules: the parts never add up to more than their whole:"})
 		for _, r := range b.def.Rules {
-			lines = append(lines, [2]string{"• " + b.rule(r, "vi"), "• " + b.rule(r, "en")})
+			lines = append(lines, [2]string{"• " + b.def.RuleText(r, "vi"), "• " + b.def.RuleText(r, "en")})
 		}
 	}
 	for i, l := range lines {
@@ -381,15 +378,4 @@ func (b *builder) printOnePageWide(sheet string) {
 	landscape, wide, tall, fit := "landscape", 1, 0, true
 	b.do(b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}))
 	b.do(b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Orientation: &landscape, FitToWidth: &wide, FitToHeight: &tall}))
-}
-
-// rule says a rule in lang: "1.2 … ≤ 1.1 …".
-func (b *builder) rule(r form.Rule, lang string) string {
-	var parts []string
-	for _, id := range r.Parts {
-		ind, _ := b.def.Indicator(id)
-		parts = append(parts, ind.Code+" "+ind.Name(lang))
-	}
-	whole, _ := b.def.Indicator(r.Whole)
-	return strings.Join(parts, " + ") + " ≤ " + whole.Code + " " + whole.Name(lang)
 }

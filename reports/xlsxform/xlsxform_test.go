@@ -139,7 +139,7 @@ func answersEqual(t *testing.T, what string, got, want form.Answers) {
 	show := func(a form.Answer) string {
 		c := "none"
 		if a.Collected != nil {
-			c = num(*a.Collected)
+			c = form.FormatNumber(*a.Collected)
 		}
 		return "value " + a.Value + " | collected " + c + " | explanation " + a.Explanation
 	}
@@ -161,7 +161,7 @@ func prefilled() form.Answers {
 	a := saved()
 	for id, ans := range a {
 		if ans.Value == "" && ans.Collected != nil {
-			ans.Value = num(*ans.Collected)
+			ans.Value = form.FormatNumber(*ans.Collected)
 			a[id] = ans
 		}
 	}
