@@ -10,15 +10,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"egovkpi"
-	"egovkpi/collector/protocol"
 	"egovkpi/internal/refdata"
 	"egovkpi/metrics"
 )
-
-// badParam answers 400 naming the parameter and what it accepts.
-func badParam(c *fiber.Ctx, name string, err error) error {
-	return c.Status(fiber.StatusBadRequest).JSON(protocol.Error{Error: fmt.Sprintf("parameter %s: %v", name, err)})
-}
 
 // apiKPIs lists the KPI catalogue.
 func (a *App) apiKPIs(c *fiber.Ctx) error {
@@ -150,7 +144,7 @@ func ParseIndexRequest(param func(string) string, today func() time.Time, reg *r
 func (a *App) apiLeague(c *fiber.Ctx) error {
 	req, name, err := ParseLeagueRequest(func(k string) string { return c.Query(k) }, a.today, a.reg)
 	if err != nil {
-		return badParam(c, name, err)
+		return paramError(name, err)
 	}
 	body, err := a.leagueJSON(c.UserContext(), req)
 	return sendJSON(c, body, err)
@@ -160,11 +154,11 @@ func (a *App) apiLeague(c *fiber.Ctx) error {
 func (a *App) apiIndex766(c *fiber.Ctx) error {
 	req, name, err := ParseIndexRequest(func(k string) string { return c.Query(k) }, a.today, a.reg)
 	if err != nil {
-		return badParam(c, name, err)
+		return paramError(name, err)
 	}
 	body, err := a.index766JSON(c.UserContext(), req)
 	if isNoVersion(err) {
-		return badParam(c, "period", err)
+		return paramError("period", err)
 	}
 	return sendJSON(c, body, err)
 }
@@ -205,9 +199,9 @@ func ParseSeriesRequest(param func(string) string, today func() time.Time, reg *
 	r.Step = metrics.Quarter
 	if s := param("step"); s != "" {
 		r.Step = metrics.PeriodKind(s)
-		if _, err := metrics.Steps(r.From.From, r.From.From, r.Step); err != nil {
-			return r, "step", err
-		}
+	}
+	if _, err := metrics.Steps(r.From.From, r.To.To, r.Step); err != nil {
+		return r, "step", err
 	}
 	if r.Unit, err = metrics.ResolveUnit(reg, param("unit"), r.To.To); err != nil {
 		return r, "unit", err
@@ -225,10 +219,7 @@ func (a *App) apiSeries(c *fiber.Ctx) error {
 	}
 	req, name, err := ParseSeriesRequest(param, a.today, a.reg)
 	if err != nil {
-		if name == "" {
-			return err
-		}
-		return badParam(c, name, err)
+		return paramError(name, err)
 	}
 	if !a.mayViewUnit(c, req.Unit.ID) {
 		return fiber.NewError(fiber.StatusForbidden, "a reporter sees the detail of its own unit only")
@@ -240,31 +231,35 @@ func (a *App) apiSeries(c *fiber.Ctx) error {
 // apiNational answers GET /api/v1/national: every KPI summed over each
 // block and over both, for one period.
 func (a *App) apiNational(c *fiber.Ctx) error {
-	if c.Query("period") == "" {
-		return badParam(c, "period", fmt.Errorf("missing (accepted: %s)", metrics.PeriodFormats))
-	}
-	p, err := metrics.ParsePeriod(c.Query("period"), a.today())
+	p, err := a.requiredPeriod(c)
 	if err != nil {
-		return badParam(c, "period", err)
+		return err
 	}
 	body, err := a.nationalJSON(c.UserContext(), p)
 	return sendJSON(c, body, err)
 }
 
-// paramError is a 400 naming the parameter, as badParam answers.
+// paramError is a 400 naming the parameter and what it accepts (JSON for
+// the API, a page otherwise: see handleError).
 func paramError(name string, err error) error {
 	return fiber.NewError(fiber.StatusBadRequest, fmt.Sprintf("parameter %s: %v", name, err))
+}
+
+// requiredPeriod is the request's ?period=, which must be given (see
+// periodParam); 400 when it is missing or does not read.
+func (a *App) requiredPeriod(c *fiber.Ctx) (metrics.Period, error) {
+	if c.Query("period") == "" {
+		return metrics.Period{}, paramError("period", fmt.Errorf("missing (accepted: %s)", metrics.PeriodFormats))
+	}
+	return a.periodParam(c)
 }
 
 // unitPeriod reads a unit-detail request: the unit of :code (in force at
 // the end of the period, and one the user may see) and ?period=.
 func (a *App) unitPeriod(c *fiber.Ctx) (egovkpi.Unit, metrics.Period, error) {
-	if c.Query("period") == "" {
-		return egovkpi.Unit{}, metrics.Period{}, paramError("period", fmt.Errorf("missing (accepted: %s)", metrics.PeriodFormats))
-	}
-	p, err := metrics.ParsePeriod(c.Query("period"), a.today())
+	p, err := a.requiredPeriod(c)
 	if err != nil {
-		return egovkpi.Unit{}, p, paramError("period", err)
+		return egovkpi.Unit{}, p, err
 	}
 	u, err := metrics.ResolveUnit(a.reg, c.Params("code"), p.To)
 	if err != nil {

@@ -171,19 +171,15 @@ func (a *App) leagueTableOf(ctx context.Context, lang Lang, q leagueQuery) (leag
 	return t, nil
 }
 
-// attainmentBand colours a KPI value against its target: met (≥ 100 %),
-// near (≥ 90 %), below; none without a target or a value.
+// attainmentBand colours a KPI value against its target
+// (metrics.TargetStatus): met, near, below; none without a target or a
+// value.
 func attainmentBand(lang Lang, att *float64, hasTarget bool) (class, name string) {
-	switch {
-	case !hasTarget || att == nil:
+	status := metrics.TargetStatus(att)
+	if !hasTarget || status == "" {
 		return "band-none", ""
-	case *att >= 1:
-		return "band-met", lang.T("band.met")
-	case *att >= 0.9:
-		return "band-near", lang.T("band.near")
-	default:
-		return "band-below", lang.T("band.below")
 	}
+	return "band-" + status, lang.T("band." + status)
 }
 
 // sortRows orders rows by a column; rows without the column's value stay

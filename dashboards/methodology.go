@@ -65,7 +65,7 @@ func (a *App) methodologyPage(c *fiber.Ctx) error {
 					continue
 				}
 				mg.Indicators = append(mg.Indicators, methodIndicator{Indicator: ind, Name: pick(lang, ind.Name.VI, ind.Name.EN),
-					Rule: ruleText(lang, ind.Rule), Collected: collected(ind.Input)})
+					Rule: ruleText(lang, ind.Rule), Collected: collected(ind)})
 			}
 			mv.Groups = append(mv.Groups, mg)
 		}
@@ -96,8 +96,14 @@ func ruleText(lang Lang, r m766.Rule) string {
 	return fmt.Sprint(r.Type)
 }
 
-// collected reports whether egovkpi computes a 766 input (it is a KPI).
-func collected(input string) bool {
-	_, err := metrics.KPIByID(input)
-	return err == nil
+// collected reports whether egovkpi computes every input of a 766
+// indicator (each is a KPI): an indicator with an input it does not is
+// scored 0.
+func collected(ind m766.Indicator) bool {
+	for _, in := range ind.Inputs() {
+		if _, err := metrics.KPIByID(in); err != nil {
+			return false
+		}
+	}
+	return true
 }

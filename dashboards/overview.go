@@ -14,12 +14,6 @@ import (
 	"egovkpi/reports/workflow"
 )
 
-// trendLength is how many quarters the trend charts show.
-const trendLength = 8
-
-// headlineKPIs are the KPIs of the overview's trend chart.
-var headlineKPIs = []string{"online_rate", "on_time_rate", "online_payment_rate", "digitization_rate", "full_process_online_rate"}
-
 // headline is one KPI of the overview: the national figures, the target
 // and the change since the previous period (in percentage points).
 type headline struct {
@@ -68,12 +62,9 @@ type blockSummary struct {
 // on its own; a slow one shows a notice.
 func (a *App) overviewPage(c *fiber.Ctx) error {
 	lang := a.lang(c)
-	p := a.defaultPeriod()
-	if s := c.Query("period"); s != "" {
-		var err error
-		if p, err = metrics.ParsePeriod(s, a.today()); err != nil {
-			return paramError("period", err)
-		}
+	p, err := a.periodParam(c)
+	if err != nil {
+		return err
 	}
 	ctx := c.UserContext()
 	ps := parts{a: a}
@@ -118,7 +109,7 @@ type nationalPart struct {
 // nationalPart reads the national tables of p, the period before and the
 // trend's quarters (at once, each cached) and lays them out.
 func (a *App) nationalPart(ctx context.Context, lang Lang, p metrics.Period) (nationalPart, error) {
-	qs := trendQuarters(p)
+	qs := metrics.TrendQuarters(p)
 	tables, err := a.nationals(ctx, append([]metrics.Period{p, p.Previous()}, qs...))
 	if err != nil {
 		return nationalPart{}, err
@@ -135,7 +126,7 @@ func (a *App) nationalPart(ctx context.Context, lang Lang, p metrics.Period) (na
 		out.Headlines = append(out.Headlines, h)
 	}
 	var lines []charts.Line
-	for _, id := range headlineKPIs {
+	for _, id := range metrics.HeadlineKPIs {
 		line := charts.Line{}
 		for i, q := range qs {
 			for _, k := range tables[2+i].KPIs {
@@ -168,14 +159,6 @@ func (a *App) nationals(ctx context.Context, periods []metrics.Period) ([]metric
 		})
 	}
 	return out, g.Wait()
-}
-
-// trendQuarters are the trendLength quarters ending with the one that
-// contains p's last day.
-func trendQuarters(p metrics.Period) []metrics.Period {
-	q, _ := metrics.Containing(metrics.Quarter, p.To)
-	qs, _ := metrics.Steps(q.From.AddDate(0, -3*(trendLength-1), 0), q.To, metrics.Quarter)
-	return qs
 }
 
 // bandColours are the fill colours of the 766 bands, as in app.css.

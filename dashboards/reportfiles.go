@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
@@ -20,9 +19,6 @@ import (
 	"egovkpi/reports/xlsxform"
 )
 
-// xlsxType is the media type of an Excel workbook.
-const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 // mayTemplate says whether actor may download k's Excel template: the
 // unit's reporters, admins and analysts.
 func mayTemplate(actor workflow.Actor, k workflow.Key) bool {
@@ -31,7 +27,8 @@ func mayTemplate(actor workflow.Actor, k workflow.Key) bool {
 
 // reportTemplate sends a report's Excel template, pre-filled with the
 // answers the user may see (a draft for its own unit's reporters, what
-// reached the reviewers for the others), else the collected figures.
+// reached the reviewers for the others) and the collected figures (see
+// prefill.Live and prefill.Attach).
 func (a *App) reportTemplate(c *fiber.Ctx) error {
 	r, err := a.openReport(c)
 	if err != nil {
@@ -45,36 +42,24 @@ func (a *App) reportTemplate(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	def, err := st.Definition(ctx, k)
+	def, err := st.DefinitionOf(k, vs)
 	if err != nil {
 		return reportError(lang, err)
 	}
-	answers := form.Answers{}
+	var saved form.Answers
 	if visible := workflow.Visible(actor, k, vs); len(visible) > 0 {
-		for id, ans := range visible[len(visible)-1].Answers {
-			answers[id] = ans
-		}
+		saved = visible[len(visible)-1].Answers
 	}
-	editable := workflow.MayEdit(actor, k) && (len(vs) == 0 || vs[len(vs)-1].State == workflow.Draft || vs[len(vs)-1].State == workflow.Returned)
-	if editable || len(answers) == 0 {
-		// The figures an upload will be compared with: the live ones.
-		collected, err := prefill.Collected(ctx, a.deps.Conn, a.reg, def, u, k.Quarter, a.today())
-		if err != nil {
-			return err
-		}
-		for id, x := range collected {
-			ans := answers[id]
-			ans.Collected = &x
-			answers[id] = ans
-		}
+	collected, err := prefill.Collected(ctx, a.deps.Conn, a.reg, def, u, k.Quarter, a.today())
+	if err != nil {
+		return err
 	}
+	answers := prefill.ForState(st.StatusOf(k, vs).State, saved, collected)
 	var buf bytes.Buffer
 	if err := xlsxform.WriteTemplate(&buf, def, u, k.Quarter, answers); err != nil {
 		return err
 	}
 	c.Attachment(fmt.Sprintf("egovkpi-bao-cao-quy-%s-%s.xlsx", k.UnitID, k.Quarter))
-	c.Type("xlsx")
-	c.Set(fiber.HeaderContentType, xlsxType)
 	return c.Send(buf.Bytes())
 }
 
@@ -104,15 +89,18 @@ func (a *App) reportUpload(c *fiber.Ctx) error {
 		c.Status(status)
 		return a.render(c, "report_upload.html", page)
 	}
-	// The size is checked before the file is read: the request's length,
-	// then the part's.
+	// fasthttp has read the body (up to the server's BodyLimit) before
+	// this runs: a body over twice the limit (room for a file sent back
+	// base64-encoded) is refused before its form is parsed, then the
+	// file's own size is checked.
 	limit := int64(xlsxform.MaxFileBytes)
 	if n := c.Request().Header.ContentLength(); int64(n) > 2*limit {
 		return refuse(fiber.StatusRequestEntityTooLarge, lang.T("report.upload_large", limit>>20))
 	}
 	data, name, err := uploadedFile(c, limit)
+	var big *tooLargeError
 	switch {
-	case errors.Is(err, errTooLarge):
+	case errors.As(err, &big):
 		return refuse(fiber.StatusRequestEntityTooLarge, lang.T("report.upload_large", limit>>20))
 	case errors.Is(err, errNoFile):
 		return refuse(fiber.StatusBadRequest, lang.T("upload.no_file"))
@@ -173,60 +161,21 @@ func (a *App) reportUpload(c *fiber.Ctx) error {
 	return c.Redirect(reportURL(k)+"?notice=uploaded", fiber.StatusSeeOther)
 }
 
-var (
-	errTooLarge = errors.New("the file is over the size limit")
-	errNoFile   = errors.New("no file")
-)
-
-// uploadedFile is the request's file: the multipart part "file", or the
-// same file sent back base64-encoded in "data" (with its "name") to save
-// its valid part. Both are checked against limit before being read.
+// uploadedFile is the request's file: the multipart part "file" (see
+// readFormFile), or the same file sent back base64-encoded in "data"
+// (with its "name") to save its valid part.
 func uploadedFile(c *fiber.Ctx, limit int64) (data []byte, name string, err error) {
-	if enc := c.FormValue("data"); enc != "" {
-		if int64(len(enc)) > int64(base64.StdEncoding.EncodedLen(int(limit))) {
-			return nil, "", errTooLarge
-		}
-		data, err := base64.StdEncoding.DecodeString(enc)
-		if err != nil {
-			return nil, "", fmt.Errorf("%w: the file sent back is not base64: %v", errNoFile, err)
-		}
-		return data, safeFileName(c.FormValue("name")), nil
+	enc := c.FormValue("data")
+	if enc == "" {
+		return readFormFile(c, limit)
 	}
-	fh, err := c.FormFile("file")
-	if err != nil {
-		return nil, "", errNoFile
+	if int64(len(enc)) > int64(base64.StdEncoding.EncodedLen(int(limit))) {
+		return nil, "", &tooLargeError{int64(base64.StdEncoding.DecodedLen(len(enc)))}
 	}
-	if fh.Size > limit {
-		return nil, "", errTooLarge
+	if data, err = base64.StdEncoding.DecodeString(enc); err != nil {
+		return nil, "", paramError("data", fmt.Errorf("the file sent back is not base64: %w", err))
 	}
-	f, err := fh.Open()
-	if err != nil {
-		return nil, "", err
-	}
-	defer f.Close()
-	data, err = io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, "", err
-	}
-	if int64(len(data)) > limit {
-		return nil, "", errTooLarge
-	}
-	return data, safeFileName(fh.Filename), nil
-}
-
-// safeFileName keeps the last part of a file name, at most 100
-// characters (it is shown, never used as a path).
-func safeFileName(name string) string {
-	for i := len(name) - 1; i >= 0; i-- {
-		if name[i] == '/' || name[i] == '\\' {
-			name = name[i+1:]
-			break
-		}
-	}
-	if r := []rune(name); len(r) > 100 {
-		name = string(r[:100])
-	}
-	return name
+	return data, safeFileName(c.FormValue("name")), nil
 }
 
 // uploadProblems lays out an upload's problems, each with its indicator's
@@ -255,7 +204,7 @@ func (a *App) reportsWorkbook(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	status, rates, err := workbook.ReadSubmissions(ctx, st, p)
+	status, rates, err := workbook.ReadSubmissions(ctx, st, p, a.today())
 	if err != nil {
 		return err
 	}
@@ -267,7 +216,6 @@ func (a *App) reportsWorkbook(c *fiber.Ctx) error {
 		return err
 	}
 	c.Attachment(workbook.FileName(p))
-	c.Set(fiber.HeaderContentType, xlsxType)
 	return c.Send(buf.Bytes())
 }
 

@@ -70,7 +70,7 @@ type reportView struct {
 	FormTitle, FormVersion             string
 	State                              workflow.State
 	StateLabel                         string
-	Status                             Part[statusRow]
+	Status                             statusRow
 	Collected                          Part[map[string]float64]
 	Sections                           []sectionView
 	Base                               int
@@ -143,7 +143,7 @@ func (a *App) buildReport(ctx context.Context, r reportRequest, in *reportInput)
 	if err != nil {
 		return reportView{}, err
 	}
-	def, err := st.Definition(ctx, k)
+	def, err := st.DefinitionOf(k, vs)
 	if err != nil {
 		return reportView{}, err
 	}
@@ -159,24 +159,13 @@ func (a *App) buildReport(ctx context.Context, r reportRequest, in *reportInput)
 		Editor:        workflow.MayEdit(actor, k),
 		WithReviewers: state == workflow.Submitted || state == workflow.Resubmitted,
 		Locked:        state == workflow.Approved,
+		Status:        a.statusRow(lang, st.StatusOf(k, vs)),
 	}
-	v.CanEdit = v.Editor && (state == workflow.NotStarted || state == workflow.Draft || state == workflow.Returned)
+	v.CanEdit = v.Editor && state.Editable()
 	v.CanReview = workflow.MayReview(actor) && v.WithReviewers
 	v.MayTemplate = mayTemplate(actor, k)
 	v.HiddenDraft = len(visible) == 0 && len(vs) > 0
 	ps := parts{a: a}
-	load(&ps, ctx, "report status", &v.Status, func(ctx context.Context) (statusRow, error) {
-		ss, err := st.Statuses(ctx, k.Quarter, u.Block)
-		for _, s := range ss {
-			if s.UnitID == k.UnitID {
-				return a.statusRow(lang, s), err
-			}
-		}
-		if err == nil {
-			err = fmt.Errorf("dashboards: %s is not among the units expected to report for %s", k.UnitID, k.Quarter)
-		}
-		return statusRow{}, err
-	})
 	load(&ps, ctx, "collected figures", &v.Collected, func(ctx context.Context) (map[string]float64, error) {
 		return prefill.Collected(ctx, a.deps.Conn, a.reg, def, u, k.Quarter, a.today())
 	})
@@ -224,7 +213,7 @@ func (a *App) buildReport(ctx context.Context, r reportRequest, in *reportInput)
 				iv.Collected = numberText(lang, collected)
 			}
 			switch {
-			case in != nil:
+			case in != nil && in.raw != nil: // what a refused save or submission carried
 				r := in.raw[ind.ID]
 				iv.Value, iv.Explanation = r.Value, r.Explanation
 				if canon, p := ind.Canonical(r.Value); p == nil && hasCollected {
@@ -371,20 +360,23 @@ func (a *App) reportPost(c *fiber.Ctx) error {
 		c.Status(status)
 		return a.renderReport(c, lang, v)
 	}
+	var def *form.Definition
+	if action == workflow.ActionSave || action == workflow.ActionSubmit {
+		// What was typed, read first so that every refusal shows it again.
+		if !workflow.MayEdit(actor, k) {
+			return fiber.NewError(fiber.StatusForbidden, lang.T("report.edit_forbidden"))
+		}
+		if def, err = st.Definition(ctx, k); err != nil {
+			return reportError(lang, err)
+		}
+		in.raw = typedAnswers(c, def)
+	}
 	if utf8.RuneCountInString(comment) > form.MaxTextRunes {
 		return refuse(fiber.StatusUnprocessableEntity, lang.T("report.comment_long", form.MaxTextRunes))
 	}
 	var notice string
 	switch action {
 	case workflow.ActionSave, workflow.ActionSubmit:
-		if !workflow.MayEdit(actor, k) {
-			return fiber.NewError(fiber.StatusForbidden, lang.T("report.edit_forbidden"))
-		}
-		def, err := st.Definition(ctx, k)
-		if err != nil {
-			return reportError(lang, err)
-		}
-		in.raw = typedAnswers(c, def)
 		collected, err := prefill.Collected(ctx, a.deps.Conn, a.reg, def, u, k.Quarter, a.today())
 		if err != nil {
 			return err

@@ -16,9 +16,10 @@ import (
 )
 
 // The quarterly reports' pages: the list of reports with the reporting
-// rates (reports.go), one report's form, its versions and its review
-// (reportform.go), its Excel template in and out (reportxlsx.go), the
-// leadership workbook and the reminders' outbox (reportfiles.go).
+// rates (reports.go), one report's form and its review (reportform.go),
+// one version and what changed (reportversion.go), its Excel template
+// down and up, the leadership workbook and the reminders' outbox
+// (reportfiles.go), and the official snapshots (snapshots.go).
 // Every check of role and unit made here is made again by the workflow
 // store, which refuses what a page should not have offered.
 
@@ -97,9 +98,10 @@ func (a *App) periodParam(c *fiber.Ctx) (metrics.Period, error) {
 }
 
 // reportError turns a refusal of the workflow into its answer: 403 for a
-// role or unit that may not act or a locked report, 409 for a report that
-// changed or is not in a state for the action, 404 for a report that
-// cannot exist. Other errors pass through (a 500 page).
+// role or unit that may not act or a locked report, 409 for a report not
+// in a state for the action, 404 for a report that cannot exist. Other
+// errors pass through (a 500 page); a report changed meanwhile is the
+// callers' to answer (reportRefused, reportUpload).
 func reportError(lang Lang, err error) error {
 	switch {
 	case errors.Is(err, workflow.ErrForbidden):
@@ -108,8 +110,6 @@ func reportError(lang Lang, err error) error {
 		return fiber.NewError(fiber.StatusForbidden, lang.T("report.locked_refused"))
 	case errors.Is(err, workflow.ErrState):
 		return fiber.NewError(fiber.StatusConflict, lang.T("report.state_refused"))
-	case errors.Is(err, workflow.ErrConflict):
-		return fiber.NewError(fiber.StatusConflict, lang.T("report.changed"))
 	case errors.Is(err, workflow.ErrNoSuchReport):
 		return fiber.NewError(fiber.StatusNotFound, lang.T("report.none"))
 	}
@@ -163,13 +163,13 @@ func (a *App) statusRow(lang Lang, st workflow.UnitStatus) statusRow {
 	}
 	switch {
 	case st.OnTime:
-		r.Timeliness, r.TimelinessClass = lang.T("report.on_time"), "on-time"
+		r.Timeliness, r.TimelinessClass = lang.T("col.on_time"), "on-time"
 	case st.Late:
-		r.Timeliness, r.TimelinessClass = lang.T("report.late"), "late"
+		r.Timeliness, r.TimelinessClass = lang.T("col.late"), "late"
 	case st.Missing:
 		r.Timeliness, r.TimelinessClass = lang.T("report.missing"), "missing"
 	default:
-		r.Timeliness, r.TimelinessClass = lang.T("report.pending"), "pending"
+		r.Timeliness, r.TimelinessClass = lang.T("col.pending"), "pending"
 	}
 	return r
 }
@@ -269,15 +269,10 @@ func (a *App) reportsPage(c *fiber.Ctx) error {
 	quarters := workflow.QuartersOf(p, a.today())
 	ps := parts{a: a}
 	var (
-		rates    Part[[]rateRow]
 		statuses Part[[]quarterStatuses]
+		all      []workflow.UnitStatus // every quarter's, for the rates
 	)
-	ctx := c.UserContext()
-	load(&ps, ctx, "reporting rates", &rates, func(ctx context.Context) ([]rateRow, error) {
-		rs, err := st.Rates(ctx, quarters)
-		return rateRows(lang, rs), err
-	})
-	load(&ps, ctx, "report statuses", &statuses, func(ctx context.Context) ([]quarterStatuses, error) {
+	load(&ps, c.UserContext(), "report statuses", &statuses, func(ctx context.Context) ([]quarterStatuses, error) {
 		var out []quarterStatuses
 		for i := len(quarters) - 1; i >= 0; i-- { // the latest quarter first
 			q := quarters[i]
@@ -285,6 +280,7 @@ func (a *App) reportsPage(c *fiber.Ctx) error {
 			if err != nil {
 				return nil, err
 			}
+			all = append(all, ss...)
 			qs := quarterStatuses{Quarter: q, Label: quarterLabel(lang, q), Due: lang.FormatDate(st.Deadlines().Due(q))}
 			for _, s := range ss {
 				qs.Rows = append(qs.Rows, a.statusRow(lang, s))
@@ -294,6 +290,11 @@ func (a *App) reportsPage(c *fiber.Ctx) error {
 		return out, nil
 	})
 	ps.wait()
+	// The rates count the statuses just read: they stand or fall with them.
+	rates := Part[[]rateRow]{Err: statuses.Err, Reason: statuses.Reason}
+	if !statuses.Failed() {
+		rates.V = rateRows(lang, workflow.Tally(quarters, all))
+	}
 	data["Period"], data["PeriodLabel"], data["Periods"] = p, periodLabel(lang, p), a.reportChoices(lang, p)
 	data["Rates"], data["Statuses"], data["Quarters"] = rates, statuses, len(quarters)
 	return a.render(c, "reports.html", data)
@@ -313,15 +314,12 @@ func (a *App) ownReports(ctx context.Context, lang Lang, st *workflow.Store, uni
 	q := workflow.QuarterOf(a.today())
 	for range ownQuarters + 1 {
 		if u.ValidOn(q.Last()) {
-			ss, err := st.Statuses(ctx, q, u.Block)
+			k := workflow.Key{UnitID: u.ID, Quarter: q}
+			vs, err := st.Versions(ctx, k)
 			if err != nil {
 				return nil, err
 			}
-			for _, s := range ss {
-				if s.UnitID == u.ID {
-					out = append(out, ownReport{Label: quarterLabel(lang, q), Row: a.statusRow(lang, s)})
-				}
-			}
+			out = append(out, ownReport{Label: quarterLabel(lang, q), Row: a.statusRow(lang, st.StatusOf(k, vs))})
 		}
 		q = q.Prev()
 	}

@@ -86,6 +86,10 @@ func (f *reportsFixture) writeUsage(t *testing.T, unit string, online uint32) {
 	if err := st.RefreshRollups(context.Background(), touched); err != nil {
 		t.Fatal(err)
 	}
+	// The cached figures follow the load, as Serve's watcher has them do.
+	if err := f.a.cache.Poll(context.Background(), f.a.deps.Conn); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (f *reportsFixture) get(t *testing.T, u user, target string) (int, string) {
@@ -249,7 +253,9 @@ func TestReportWorkflowThroughHTTP(t *testing.T) {
 	}
 
 	// Submitted: on time, with the reviewers; the reporter cannot change it.
-	if status, loc, body := f.post(t, f.rep08, form08, completeForm(def, "submit", 1)); status != 303 || loc != form08+"?notice=submitted" {
+	submission := completeForm(def, "submit", 1)
+	submission.Set("e.dossiers_online", "Đã đối chiếu với Cổng DVC")
+	if status, loc, body := f.post(t, f.rep08, form08, submission); status != 303 || loc != form08+"?notice=submitted" {
 		t.Fatalf("submit: %d %q\n%s", status, loc, body)
 	}
 	if status, _, _ := f.post(t, f.rep08, form08, completeForm(def, "save", 2)); status != 409 {
@@ -273,6 +279,10 @@ func TestReportWorkflowThroughHTTP(t *testing.T) {
 	// A return needs a comment.
 	if status, _, body := f.post(t, f.analyst, form08, url.Values{"action": {"return"}, "base": {"2"}, "comment": {"  "}}); status != 422 || !strings.Contains(body, "Cần ghi nội dung yêu cầu đơn vị sửa") {
 		t.Errorf("a return without a comment: %d", status)
+	} else {
+		// The refused page still shows the unit's answers and explanations.
+		mustContain(t, "the refused return's dossiers_total", indicatorRow(body, "dossiers_total"), `<span class="answer" data-value="920">920</span>`)
+		mustContain(t, "the refused return's dossiers_online", indicatorRow(body, "dossiers_online"), "Đã đối chiếu với Cổng DVC")
 	}
 	if n := len(f.versions(t, "p34-08")); n != 2 {
 		t.Fatalf("%d versions after the refused actions, want 2", n)
@@ -365,6 +375,16 @@ func TestReportFormProblemsKeepWhatWasTyped(t *testing.T) {
 	if n := len(f.versions(t, "p34-08")); n != 0 {
 		t.Fatalf("a refused save wrote %d versions", n)
 	}
+	// A comment too long is refused with what was typed kept.
+	long := url.Values{"comment": {strings.Repeat("x", form.MaxTextRunes+1)}}
+	for k, v := range typed {
+		long[k] = v
+	}
+	status, _, body = f.post(t, f.rep08, form08, long)
+	if status != 422 {
+		t.Fatalf("a save with a comment too long: %d\n%s", status, body)
+	}
+	mustContain(t, "the save with a comment too long", body, `value="mười hai"`, `value="12.500"`, "Ghi chú đã nhập")
 	// In English too.
 	status, _, body = f.post(t, f.rep08, form08+"?lang=en", typed)
 	if status != 422 || !strings.Contains(indicatorRow(body, "it_staff"), "is not a number") {
@@ -671,8 +691,11 @@ func TestReportTemplateRoundTrip(t *testing.T) {
 	if status, body := postReportFile(t, f, f.rep08, "p34-08", url.Values{"base": {"2"}}, "ghi-chu.xlsx", []byte("không phải Excel")); status != 422 || !strings.Contains(body, "Không đọc được tệp ghi-chu.xlsx") {
 		t.Errorf("not a template: %d\n%s", status, body)
 	}
-	if status, body := postReportFile(t, f, f.rep08, "p34-08", url.Values{"base": {"2"}}, "", nil); status != 400 && status != 422 {
+	if status, body := postReportFile(t, f, f.rep08, "p34-08", url.Values{"base": {"2"}}, "", nil); status != 400 || !strings.Contains(body, "Chưa chọn tệp") {
 		t.Errorf("no file: %d\n%s", status, body)
+	}
+	if status, _, body := f.post(t, f.rep08, form08+"/upload", url.Values{"keep_valid": {"1"}, "base": {"2"}, "name": {"bao-cao.xlsx"}, "data": {"không phải base64"}}); status != 400 || !strings.Contains(body, "not base64") {
+		t.Errorf("a file sent back garbled: %d\n%s", status, body)
 	}
 	if status, body := postReportFile(t, f, f.rep08, "p34-08", url.Values{"base": {"2"}}, "lon.xlsx", make([]byte, 5<<20+1)); status != 413 || !strings.Contains(body, "Tệp lớn quá 5 MiB") {
 		t.Errorf("a file over the limit: %d\n%.300s", status, body)

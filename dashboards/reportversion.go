@@ -26,6 +26,12 @@ type answerRow struct {
 	Corrected           bool
 }
 
+// answerSection is a section's answers in a version.
+type answerSection struct {
+	Code, Title string
+	Rows        []answerRow
+}
+
 // reportVersionPage shows one version of a report, read-only, and what
 // changed from the version before it that the user may see (a unit's
 // reporters see every version; the others what reached the reviewers).
@@ -74,15 +80,9 @@ func (a *App) reportVersionPage(c *fiber.Ctx) error {
 			BeforeExpl: ch.Before.Explanation, AfterExpl: ch.After.Explanation,
 			BeforeMissing: ch.Before.Value == "", AfterMissing: ch.After.Value == ""})
 	}
-	var sections []struct {
-		Code, Title string
-		Rows        []answerRow
-	}
+	var sections []answerSection
 	for _, sec := range def.Sections {
-		s := struct {
-			Code, Title string
-			Rows        []answerRow
-		}{Code: sec.Code, Title: sec.Title(string(lang))}
+		s := answerSection{Code: sec.Code, Title: sec.Title(string(lang))}
 		for _, ind := range sec.Indicators {
 			ans := v.Answers[ind.ID]
 			r := answerRow{Code: ind.Code, Name: ind.Name(string(lang)), Measure: pick(lang, ind.UnitVI, ind.UnitEN),

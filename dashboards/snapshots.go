@@ -2,6 +2,7 @@ package dashboards
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -83,11 +84,11 @@ func (a *App) freezeSnapshot(c *fiber.Ctx) error {
 	s, _, _ := a.session(c)
 	frozen, err := snapshot.Freeze(c.UserContext(), a.deps.Conn, a.reg, *a.deps.Figures, a.deps.Auth,
 		snapshot.Request{Period: p, By: s.User.Login, Note: note, Today: a.today()})
-	if err != nil {
-		if frozen.ID != "" { // stored, but its audit entry failed
-			return err
-		}
+	if errors.Is(err, snapshot.ErrInvalid) {
 		return refuse(lang.T("snapshots.failed", err.Error()))
+	}
+	if err != nil {
+		return err
 	}
 	return c.Redirect("/snapshots/"+frozen.ID, fiber.StatusSeeOther)
 }
@@ -157,7 +158,15 @@ func (a *App) snapshotPage(c *fiber.Ctx) error {
 	ps := parts{a: a}
 	var changes Part[snapshotChanges]
 	load(&ps, ctx, "snapshot changes", &changes, func(ctx context.Context) (snapshotChanges, error) {
-		cmp, err := snapshot.Changes(ctx, a.deps.Conn, a.reg, *a.deps.Figures, id, a.today())
+		// The live side is computed as the figures are: cached until a load
+		// changes the period's days.
+		cmp, err := decoded[snapshot.Comparison](a.cachedJSON(ctx, "page:snapshot-changes:"+f.ID, f.From, f.To, func(ctx context.Context) ([]byte, error) {
+			cmp, err := snapshot.Compare(ctx, a.deps.Conn, a.reg, *a.deps.Figures, f, a.today())
+			if err != nil {
+				return nil, err
+			}
+			return json.Marshal(cmp)
+		}))
 		if err != nil {
 			return snapshotChanges{}, err
 		}

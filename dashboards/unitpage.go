@@ -67,12 +67,9 @@ func (a *App) resolveUnit(lang Lang, code string, p metrics.Period) (egovkpi.Uni
 // its own unit (and its predecessors) only.
 func (a *App) unitPage(c *fiber.Ctx) error {
 	lang := a.lang(c)
-	p := a.defaultPeriod()
-	if s := c.Query("period"); s != "" {
-		var err error
-		if p, err = metrics.ParsePeriod(s, a.today()); err != nil {
-			return paramError("period", err)
-		}
+	p, err := a.periodParam(c)
+	if err != nil {
+		return err
 	}
 	u, err := a.resolveUnit(lang, c.Params("code"), p)
 	if err != nil {
@@ -194,7 +191,7 @@ func blockFigure(k metrics.NationalKPIJSON, b egovkpi.Block) metrics.FigureJSON 
 
 // unitTrend draws a KPI of u by quarter against its block's figure.
 func (a *App) unitTrend(ctx context.Context, lang Lang, u egovkpi.Unit, k metrics.KPI, p metrics.Period) (unitTrend, error) {
-	qs := trendQuarters(p)
+	qs := metrics.TrendQuarters(p)
 	var s metrics.SeriesJSON
 	var nats []metrics.NationalJSON
 	g, gctx := errgroup.WithContext(ctx)

@@ -68,25 +68,18 @@ func (a *App) uploadFile(c *fiber.Ctx) error {
 	if !ok || err != nil {
 		return err
 	}
-	fh, err := c.FormFile("file")
-	if err != nil {
+	data, name, err := readFormFile(c, fileimport.MaxFileBytes)
+	var big *tooLargeError
+	switch {
+	case errors.Is(err, errNoFile):
 		c.Status(fiber.StatusBadRequest)
 		return a.renderUpload(c, nil, lang.T("upload.no_file"))
-	}
-	if fh.Size > fileimport.MaxFileBytes {
+	case errors.As(err, &big):
 		c.Status(fiber.StatusRequestEntityTooLarge)
-		return a.renderUpload(c, nil, lang.T("upload.too_large", fh.Size>>20, fileimport.MaxFileBytes>>20))
-	}
-	f, err := fh.Open()
-	if err != nil {
+		return a.renderUpload(c, nil, lang.T("upload.too_large", big.size>>20, fileimport.MaxFileBytes>>20))
+	case err != nil:
 		return err
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, fileimport.MaxFileBytes+1))
-	if err != nil {
-		return err
-	}
-	name := filepath.Base(fh.Filename)
 	res, err := a.deps.Collector.ImportFile(c.UserContext(), name, bytes.NewReader(data), int64(len(data)), "upload:"+unit, unit)
 	if err != nil {
 		status := fiber.StatusUnprocessableEntity
@@ -111,4 +104,60 @@ func (a *App) uploadTemplate(c *fiber.Ctx) error {
 	}
 	c.Attachment("egovkpi-template." + format)
 	return c.Send(buf.Bytes())
+}
+
+// errNoFile is a form without its file.
+var errNoFile = errors.New("no file")
+
+// tooLargeError is a file over its form's size limit.
+type tooLargeError struct {
+	size int64 // bytes, as far as they are known
+}
+
+func (e *tooLargeError) Error() string {
+	return fmt.Sprintf("the file of %d bytes is over the size limit", e.size)
+}
+
+// readFormFile reads the request's multipart file "file", refused
+// (*tooLargeError) over limit bytes, and its name as safeFileName keeps
+// it; errNoFile without one.
+func readFormFile(c *fiber.Ctx, limit int64) (data []byte, name string, err error) {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return nil, "", errNoFile
+	}
+	if fh.Size > limit {
+		return nil, "", &tooLargeError{fh.Size}
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, "", err
+	}
+	defer f.Close()
+	data, err = io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, "", err
+	}
+	if int64(len(data)) > limit {
+		return nil, "", &tooLargeError{int64(len(data))}
+	}
+	return data, safeFileName(fh.Filename), nil
+}
+
+// maxFileName is how many characters of an uploaded file's name are kept.
+const maxFileName = 100
+
+// safeFileName keeps the last part of an uploaded file's name (after the
+// last / or \), at most maxFileName characters, its extension kept: it
+// is shown and stored, never used as a path.
+func safeFileName(name string) string {
+	name = name[strings.LastIndexAny(name, `/\`)+1:]
+	if r := []rune(name); len(r) > maxFileName {
+		ext := []rune(filepath.Ext(name))
+		if len(ext) > 10 {
+			ext = nil
+		}
+		name = string(r[:maxFileName-len(ext)]) + string(ext)
+	}
+	return name
 }

@@ -111,3 +111,20 @@ func TestUploadBySession(t *testing.T) {
 		t.Fatalf("the reporter's form: %d\n%s", code, body)
 	}
 }
+
+// An uploaded file's name keeps its last part and, cut short, its
+// extension (the import reads the format from it).
+func TestSafeFileName(t *testing.T) {
+	long := strings.Repeat("tệp", 50)
+	for in, want := range map[string]string{
+		"bao-cao.xlsx":             "bao-cao.xlsx",
+		`C:\Users\an\bao-cao.xlsx`: "bao-cao.xlsx",
+		"../../etc/passwd":         "passwd",
+		long + ".csv":              string([]rune(long)[:96]) + ".csv",
+		long + "." + long:          string([]rune(long)[:100]),
+	} {
+		if got := safeFileName(in); got != want {
+			t.Errorf("safeFileName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

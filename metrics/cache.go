@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"egovkpi/collector/store"
 )
 
 // Cache keeps rendered figures (league tables, series, 766 tables) until a
@@ -77,14 +79,9 @@ func (c *Cache) Len() int {
 	return len(c.entries)
 }
 
-// Change kinds, as in the data_changes table.
-const (
-	ChangeKindUsage     = "usage"
-	ChangeKindCatalogue = "catalogue"
-)
-
-// Invalidate drops the entries a change of kind (ChangeKindUsage or
-// ChangeKindCatalogue) in the month starting month makes stale.
+// Invalidate drops the entries a change of kind (store.ChangeUsage or
+// store.ChangeCatalogue, as in the data_changes table) in the month
+// starting month makes stale.
 func (c *Cache) Invalidate(kind string, month time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -95,7 +92,7 @@ func (c *Cache) invalidate(kind string, month time.Time) {
 	c.epoch++
 	end := month.AddDate(0, 1, -1)
 	for k, e := range c.entries {
-		stale := !e.to.Before(month) && (kind == ChangeKindCatalogue || !e.from.After(end))
+		stale := !e.to.Before(month) && (kind == store.ChangeCatalogue || !e.from.After(end))
 		if stale {
 			delete(c.entries, k)
 		}
@@ -107,7 +104,8 @@ func (c *Cache) invalidate(kind string, month time.Time) {
 const changeWindow = 2 * time.Minute
 
 // Poll applies the changes recorded in the last changeWindow that it has
-// not applied yet.
+// not applied yet. The window is measured on the ClickHouse server's
+// clock, the one the store stamps changed_at with.
 func (c *Cache) Poll(ctx context.Context, conn driver.Conn) error {
 	rows, err := conn.Query(ctx, "SELECT change_id, toString(kind), month FROM data_changes WHERE changed_at >= now() - ? ORDER BY change_id",
 		int64(changeWindow/time.Second))

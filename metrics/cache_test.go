@@ -72,7 +72,7 @@ func TestCacheIsInvalidatedByLoads(t *testing.T) {
 	}
 	// Computed across an invalidation: not stored.
 	_, epoch, _ := c.Get("late")
-	c.Invalidate(ChangeKindUsage, egovkpi.Date(2020, 1, 1))
+	c.Invalidate(store.ChangeUsage, egovkpi.Date(2020, 1, 1))
 	c.Put("late", epoch, egovkpi.Date(2025, 1, 1), egovkpi.Date(2025, 1, 31), []byte("stale?"))
 	if has("late") {
 		t.Fatal("a figure computed across an invalidation was stored")

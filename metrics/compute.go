@@ -10,6 +10,8 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"golang.org/x/sync/errgroup"
+
+	"egovkpi"
 )
 
 // Value is one KPI of one unit over one period: its numerator and
@@ -125,9 +127,9 @@ func cataloguesInForce(ctx context.Context, conn driver.Conn, day time.Time, uni
 	cond, args := unitFilter(units)
 	rows, err := conn.Query(ctx, `SELECT toString(as_of), max(load_id) FROM catalogue_versions
 WHERE (unit_id, as_of) IN (SELECT unit_id, max(as_of) FROM catalogue_versions WHERE as_of <= toDate(?) AND `+cond+` GROUP BY unit_id)
-GROUP BY unit_id, as_of`, append([]any{day.Format("2006-01-02")}, args...)...)
+GROUP BY unit_id, as_of`, append([]any{day.Format(egovkpi.DateLayout)}, args...)...)
 	if err != nil {
-		return catalogues{}, fmt.Errorf("catalogues in force on %s: %w", day.Format("2006-01-02"), err)
+		return catalogues{}, fmt.Errorf("catalogues in force on %s: %w", day.Format(egovkpi.DateLayout), err)
 	}
 	defer rows.Close()
 	var c catalogues
@@ -149,7 +151,7 @@ GROUP BY unit_id, as_of`, append([]any{day.Format("2006-01-02")}, args...)...)
 }
 
 func sourceQuery(src Source, ks []KPI, p Period, cat catalogues, units []string) (string, []any) {
-	from, to := p.From.Format("2006-01-02"), p.To.Format("2006-01-02")
+	from, to := p.From.Format(egovkpi.DateLayout), p.To.Format(egovkpi.DateLayout)
 	cond, uargs := unitFilter(units)
 	switch src {
 	case ProcedureCatalogue:

@@ -189,4 +189,9 @@ func TestKPIByID(t *testing.T) {
 			t.Errorf("KPI %s is incomplete", k.ID)
 		}
 	}
+	for _, id := range HeadlineKPIs {
+		if _, err := KPIByID(id); err != nil {
+			t.Errorf("headline KPI: %v", err)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -127,12 +128,13 @@ func indexEntries(ctx context.Context, conn driver.Conn, reg *refdata.Registry, 
 	if err != nil {
 		return nil, err
 	}
+	inputs := v.Inputs()
 	out := make([]IndexEntry, 0, len(fig.Units))
 	for _, id := range fig.Units {
 		vals := fig.Values[id]
 		in := m766.Inputs{Ratios: map[string]*float64{}, Dossiers: vals[dossiersKPI].Den, Complaints: vals[complaintsKPI].Den}
 		hasData := in.Dossiers != nil || in.Complaints != nil
-		for _, name := range v.Inputs() {
+		for _, name := range inputs {
 			if val, ok := vals[name]; ok {
 				in.Ratios[name] = val.Ratio()
 				hasData = hasData || val.Den != nil
@@ -270,7 +272,7 @@ func (t IndexTable) JSON(reg *refdata.Registry, unit string) IndexTableJSON {
 		notCollected[n] = true
 	}
 	for _, ind := range v.Indicators {
-		if notCollected[ind.Input] || notCollected[ind.Rule.BInput] || notCollected[ind.Rule.CInput] {
+		if slices.ContainsFunc(ind.Inputs(), func(in string) bool { return notCollected[in] }) {
 			out.MissingPoints += ind.Points // any input missing scores the indicator 0
 		}
 	}

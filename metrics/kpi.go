@@ -165,6 +165,10 @@ var catalogue = []KPI{
 // KPIs returns the catalogue.
 func KPIs() []KPI { return append([]KPI(nil), catalogue...) }
 
+// HeadlineKPIs are the ids of the KPIs the national trend charts draw: the
+// overview page's and the leadership workbook's.
+var HeadlineKPIs = []string{"online_rate", "on_time_rate", "online_payment_rate", "digitization_rate", "full_process_online_rate"}
+
 // KPIByID returns a KPI, or an error naming the accepted ids.
 func KPIByID(id string) (KPI, error) {
 	for _, k := range catalogue {

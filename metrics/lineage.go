@@ -47,8 +47,7 @@ func Carry(vs Values, shown map[string][]string, kpis []KPI) Values {
 				if !ok {
 					continue
 				}
-				v.Num = addNullable(v.Num, cv.Num)
-				v.Den = addNullable(v.Den, cv.Den)
+				v = addValues(v, cv)
 			}
 			out.put(v)
 		}

@@ -138,10 +138,7 @@ func (t NationalTable) JSON() NationalJSON {
 			Ministries: Figure(t.Sums[string(egovkpi.BlockMinistry)][k.ID]),
 			Provinces:  Figure(t.Sums[string(egovkpi.BlockProvince)][k.ID]),
 			All:        Figure(t.Sums[AllBlocks][k.ID])}
-		if tg, ok := TargetFor(ts, k.ID, egovkpi.Block(AllBlocks), t.Period); ok {
-			row.Target = &TargetJSON{Value: tg.Value, Year: tg.Year, Source: tg.Source, Note: tg.Note}
-			row.Attainment, _ = Attainment(t.Sums[AllBlocks][k.ID], tg)
-		}
+		row.Target, row.Attainment = targetJSON(ts, k.ID, egovkpi.Block(AllBlocks), t.Period, t.Sums[AllBlocks][k.ID])
 		out.KPIs = append(out.KPIs, row)
 	}
 	return out

@@ -175,3 +175,15 @@ func (p Period) Previous() Period {
 	to := p.From.AddDate(0, 0, -1)
 	return Period{Kind: Range, From: to.AddDate(0, 0, -n+1), To: to}
 }
+
+// TrendLength is how many quarters a trend shows: the overview page's and
+// unit page's charts and the leadership workbook's KPI and trend sheets.
+const TrendLength = 8
+
+// TrendQuarters are the TrendLength quarters ending with the one that holds
+// p's last day, oldest first.
+func TrendQuarters(p Period) []Period {
+	q, _ := Containing(Quarter, p.To)
+	qs, _ := Steps(q.From.AddDate(0, -3*(TrendLength-1), 0), q.To, Quarter)
+	return qs
+}

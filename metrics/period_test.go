@@ -61,6 +61,28 @@ func TestPeriods(t *testing.T) {
 	}
 }
 
+// A trend ends with the quarter of the period's last day.
+func TestTrendQuarters(t *testing.T) {
+	for in, want := range map[string]string{
+		"2025Q3":                 "2023Q4 2024Q1 2024Q2 2024Q3 2024Q4 2025Q1 2025Q2 2025Q3",
+		"2025-08":                "2023Q4 2024Q1 2024Q2 2024Q3 2024Q4 2025Q1 2025Q2 2025Q3",
+		"2025":                   "2024Q1 2024Q2 2024Q3 2024Q4 2025Q1 2025Q2 2025Q3 2025Q4",
+		"2024-11-20..2025-01-05": "2023Q2 2023Q3 2023Q4 2024Q1 2024Q2 2024Q3 2024Q4 2025Q1",
+	} {
+		p, err := ParsePeriod(in, egovkpi.Date(2026, 1, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, q := range TrendQuarters(p) {
+			got = append(got, q.String())
+		}
+		if strings.Join(got, " ") != want || len(got) != TrendLength {
+			t.Errorf("TrendQuarters(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
 func TestBadPeriods(t *testing.T) {
 	for in, want := range map[string]string{
 		"2024-13":                "month 13 does not exist",

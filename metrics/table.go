@@ -240,13 +240,8 @@ func (t Table) JSON(reg *refdata.Registry) TableJSON {
 	if out.Empty {
 		out.Message = fmt.Sprintf("no data for %s in %s: the table is empty", t.KPI.ID, t.Period)
 	}
-	var target *Target
-	if ts, err := Targets(); err == nil {
-		if tg, ok := TargetFor(ts, t.KPI.ID, t.Block, t.Period); ok {
-			target = &tg
-			out.Target = &TargetJSON{Value: tg.Value, Year: tg.Year, Source: tg.Source, Note: tg.Note}
-		}
-	}
+	ts, _ := Targets()
+	out.Target, _ = targetJSON(ts, t.KPI.ID, t.Block, t.Period, Value{})
 	for _, e := range t.Entries {
 		u, _ := reg.ByID(e.UnitID)
 		// Published is the entry's, the figure ranks follow (Rank sets it
@@ -259,9 +254,7 @@ func (t Table) JSON(reg *refdata.Registry) TableJSON {
 			rank := e.Rank
 			r.Rank = &rank
 		}
-		if target != nil {
-			r.Attainment, _ = Attainment(e.Value, *target)
-		}
+		_, r.Attainment = targetJSON(ts, t.KPI.ID, t.Block, t.Period, e.Value)
 		out.Rows = append(out.Rows, r)
 	}
 	return out

@@ -100,3 +100,41 @@ func Attainment(v Value, t Target) (ratio *float64, met bool) {
 	a := *r / t.Value
 	return &a, a >= 1
 }
+
+// targetJSON is the target of kpi for block in force for p (nil when there
+// is none) and v's attainment of it (nil without a target or data).
+func targetJSON(ts []Target, kpi string, block egovkpi.Block, p Period, v Value) (*TargetJSON, *float64) {
+	tg, ok := TargetFor(ts, kpi, block, p)
+	if !ok {
+		return nil, nil
+	}
+	att, _ := Attainment(v, tg)
+	return &TargetJSON{Value: tg.Value, Year: tg.Year, Source: tg.Source, Note: tg.Note}, att
+}
+
+// Target statuses: how a figure stands against its target, as the pages
+// colour it and the leadership workbook marks it.
+const (
+	TargetMet   = "met"
+	TargetNear  = "near"
+	TargetBelow = "below"
+)
+
+// NearTarget is the attainment from which a figure is near its target.
+const NearTarget = 0.9
+
+// TargetStatus says how a figure stands against its target from its
+// attainment (value ÷ target, see Attainment): TargetMet from 1,
+// TargetNear from NearTarget, else TargetBelow; "" when attainment is nil
+// (no target or no value).
+func TargetStatus(attainment *float64) string {
+	switch {
+	case attainment == nil:
+		return ""
+	case *attainment >= 1:
+		return TargetMet
+	case *attainment >= NearTarget:
+		return TargetNear
+	}
+	return TargetBelow
+}

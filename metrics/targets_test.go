@@ -35,6 +35,14 @@ func TestTargets(t *testing.T) {
 	if a, met := Attainment(Value{Num: f(0), Den: f(0)}, tg); a != nil || met {
 		t.Fatal("attainment of no data")
 	}
+	for att, want := range map[float64]string{1.2: TargetMet, 1: TargetMet, 0.97: TargetNear, 0.9: TargetNear, 0.89: TargetBelow, 0: TargetBelow} {
+		if got := TargetStatus(&att); got != want {
+			t.Errorf("TargetStatus(%v) = %q, want %q", att, got, want)
+		}
+	}
+	if got := TargetStatus(nil); got != "" {
+		t.Errorf("TargetStatus(nil) = %q, want none", got)
+	}
 	for _, tt := range ts {
 		if _, err := KPIByID(tt.KPI); tt.Computed() && err != nil {
 			t.Errorf("target %+v: %v (a KPI egovkpi does not compute is written [name])", tt, err)

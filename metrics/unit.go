@@ -84,10 +84,7 @@ func (f UnitFigures) JSON() UnitFiguresJSON {
 	ts, _ := Targets()
 	for _, k := range f.KPIs {
 		row := UnitKPIFigureJSON{KPI: DescribeKPI(k), FigureJSON: Figure(f.Values[k.ID])}
-		if tg, ok := TargetFor(ts, k.ID, f.Unit.Block, f.Period); ok {
-			row.Target = &TargetJSON{Value: tg.Value, Year: tg.Year, Source: tg.Source, Note: tg.Note}
-			row.Attainment, _ = Attainment(f.Values[k.ID], tg)
-		}
+		row.Target, row.Attainment = targetJSON(ts, k.ID, f.Unit.Block, f.Period, f.Values[k.ID])
 		out.KPIs = append(out.KPIs, row)
 	}
 	return out

@@ -1,10 +1,15 @@
 package main
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
 
+	"egovkpi"
+	"egovkpi/collector/bench"
+	"egovkpi/collector/simulator"
+	"egovkpi/internal/refdata"
 	"egovkpi/internal/testdb"
 )
 
@@ -21,7 +26,15 @@ func TestBenchFiguresRuns(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("bench figures: exit %d\n%s\n%s", code, out, errOut)
 	}
-	for _, want := range []string{"league, provinces, quarter 2025Q4", "766 index, provinces, year 2025", "rollup refresh after it:", "runs map[ok:53]"} {
+	// Every portal of the units in force on the collected day answers.
+	reg, err := refdata.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := egovkpi.Date(2026, 1, 6)
+	portals := len(bench.Sources(simulator.New(simulator.Options{Seed: 1, Registry: reg}), "", day, day))
+	for _, want := range []string{"league, provinces, quarter 2025Q4", "766 index, provinces, year 2025", "rollup refresh after it:",
+		fmt.Sprintf("%d portals): ", portals), fmt.Sprintf("runs map[ok:%d]\n", portals)} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

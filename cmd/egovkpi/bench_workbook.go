@@ -20,6 +20,7 @@ import (
 
 	"egovkpi/collector/simulator"
 	"egovkpi/collector/store"
+	"egovkpi/internal/auth"
 	"egovkpi/internal/config"
 	"egovkpi/internal/refdata"
 	kpis "egovkpi/metrics"
@@ -90,16 +91,16 @@ func benchWorkbook(ctx context.Context, c *cli, cfg config.Config, db *database,
 		}
 		fmt.Fprintf(c.stdout, "  waited %s for ClickHouse's background merges of the new data (they compete for the CPU)\n", waited.Round(time.Second))
 	}
-	var facts, dayRows, procRows uint64
-	_ = db.Conn.QueryRow(ctx, "SELECT count() FROM usage_facts").Scan(&facts)
-	_ = db.Conn.QueryRow(ctx, "SELECT count() FROM usage_unit_day").Scan(&dayRows)
-	_ = db.Conn.QueryRow(ctx, "SELECT count() FROM usage_unit_procedure_month").Scan(&procRows)
+	data, err := dataRows(ctx, db)
+	if err != nil {
+		return err
+	}
 	q := lastWholeQuarter(last)
 	units := 0
 	for _, b := range kpis.Blocks {
 		units += len(kpis.Shown(reg, b, q))
 	}
-	fmt.Fprintf(c.stdout, "  data: usage_facts %d rows; rollups: usage_unit_day %d, usage_unit_procedure_month %d\n", facts, dayRows, procRows)
+	fmt.Fprintf(c.stdout, "  data: %s\n", data)
 	fmt.Fprintf(c.stdout, "  workbook of %s: %d units, %d KPIs, %d quarters\n", q, units, len(kpis.KPIs()), workbook.TrendQuarters)
 
 	bin, err := os.Executable()
@@ -110,7 +111,7 @@ func benchWorkbook(ctx context.Context, c *cli, cfg config.Config, db *database,
 	var peak int64
 	for run := 1; run <= workbookRuns; run++ {
 		out := filepath.Join(dir, fmt.Sprintf("run-%d.xlsx", run))
-		r, err := childWorkbook(ctx, c, bin, db, q, out)
+		r, err := childWorkbook(ctx, bin, db, q, out)
 		if err != nil {
 			return err
 		}
@@ -123,7 +124,13 @@ func benchWorkbook(ctx context.Context, c *cli, cfg config.Config, db *database,
 			run, r.wall.Round(time.Millisecond), r.took.Round(time.Millisecond), r.rss>>20, sheets, size>>10)
 	}
 
+	// The same workbook as the child's, report submissions included.
+	reports, err := newReportStore(cfg, db, auth.New(db.Conn))
+	if err != nil {
+		return err
+	}
 	in := workbook.Input{Period: q, Settings: settings, Today: todayInVietnam(), GeneratedBy: "bench"}
+	in.Status, in.Rates, in.StatusNote = reportSubmissions(ctx, db, reports, q, in.Today)
 	var writes []time.Duration
 	var allocated uint64
 	for range workbookRuns {
@@ -209,16 +216,12 @@ type childRun struct {
 // childWorkbook runs `egovkpi report workbook` on the bench's database in
 // a child process; its JSON log says how long the workbook took and its
 // peak RSS.
-func childWorkbook(ctx context.Context, c *cli, bin string, db *database, q kpis.Period, out string) (childRun, error) {
+func childWorkbook(ctx context.Context, bin string, db *database, q kpis.Period, out string) (childRun, error) {
+	// The child inherits this process's environment (the rest of the
+	// configuration) with the bench's database and a JSON log.
 	cmd := exec.CommandContext(ctx, bin, "report", "workbook", "--period", q.String(), "--out", out)
 	cmd.Env = append(os.Environ(), "EGOVKPI_CLICKHOUSE_ADDR="+db.Options.Addr, "EGOVKPI_CLICKHOUSE_DATABASE="+db.Target.Database,
 		"EGOVKPI_LOG_LEVEL=info", "EGOVKPI_LOG_FORMAT=json")
-	for _, name := range []string{"CLICKHOUSE_USER", "CLICKHOUSE_PASSWORD", "CLICKHOUSE_PASSWORD_FILE", "CLICKHOUSE_TLS", "CLICKHOUSE_TLS_CA_FILE",
-		"CLICKHOUSE_TLS_INSECURE", "CLICKHOUSE_QUERY_TIMEOUT", "METHODOLOGY_FILE", "RANK_MIN_VOLUME", "RANK_MIN_COMPLETENESS", "DEADLINE_DAYS", "DEADLINE_OVERRIDES"} {
-		if v, ok := c.getenv("EGOVKPI_" + name); ok {
-			cmd.Env = append(cmd.Env, "EGOVKPI_"+name+"="+v)
-		}
-	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	start := time.Now()

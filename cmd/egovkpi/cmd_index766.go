@@ -54,12 +54,6 @@ func printIndexTable(c *cli, j metrics.IndexTableJSON) error {
 	}
 	fmt.Fprintln(w, head+"MOVE\tCOMPLETE %\tNOTE\t")
 	for _, r := range j.Rows {
-		note := ""
-		if r.NotEnoughData {
-			note = "not enough data"
-		} else if r.Total == nil {
-			note = "no data"
-		}
 		band := ""
 		if r.Band != nil {
 			band = r.Band.Name.VI
@@ -72,7 +66,7 @@ func printIndexTable(c *cli, j metrics.IndexTableJSON) error {
 			line += "\t"
 		}
 		complete := r.Completeness * 100
-		fmt.Fprintf(w, "%s%s\t%s\t%s\t\n", line, intOr(r.Movement), num(&complete, 1), note)
+		fmt.Fprintf(w, "%s%s\t%s\t%s\t\n", line, intOr(r.Movement), num(&complete, 1), rowNote(r.NotEnoughData, r.Total))
 	}
 	return w.Flush()
 }
@@ -110,7 +104,7 @@ func printIndexCSV(c *cli, j metrics.IndexTableJSON) error {
 			}
 			rec = append(rec, s)
 		}
-		_ = w.Write(append(rec, intOr(r.Movement), strconv.FormatFloat(r.Completeness, 'f', -1, 64), strconv.FormatBool(r.NotEnoughData), num(r.Dossiers, -1), num(r.Complaints, -1)))
+		_ = w.Write(append(rec, intOr(r.Movement), num(&r.Completeness, -1), strconv.FormatBool(r.NotEnoughData), num(r.Dossiers, -1), num(r.Complaints, -1)))
 	}
 	w.Flush()
 	return w.Error()

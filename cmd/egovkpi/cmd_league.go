@@ -50,6 +50,18 @@ func num(p *float64, decimals int) string {
 	return strconv.FormatFloat(*p, 'f', decimals, 64)
 }
 
+// rowNote says why a row of a table has no rank: too little data to rank
+// it, or no figure at all.
+func rowNote(notEnoughData bool, value *float64) string {
+	switch {
+	case notEnoughData:
+		return "not enough data"
+	case value == nil:
+		return "no data"
+	}
+	return ""
+}
+
 func intOr(p *int) string {
 	if p == nil {
 		return ""
@@ -65,15 +77,9 @@ func printLeagueTable(c *cli, j metrics.TableJSON) error {
 	w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "RANK\tUNIT\tNAME\tVALUE %\tNUMERATOR\tDENOMINATOR\tMOVE\tCOMPLETE %\tNOTE\t")
 	for _, r := range j.Rows {
-		note := ""
-		if r.NotEnoughData {
-			note = "not enough data"
-		} else if r.Value == nil {
-			note = "no data"
-		}
 		complete := r.Completeness * 100
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", intOr(r.Rank), r.UnitID, r.NameVI, num(r.Published, 2), num(r.Numerator, 0), num(r.Denominator, 0),
-			intOr(r.Movement), num(&complete, 1), note)
+			intOr(r.Movement), num(&complete, 1), rowNote(r.NotEnoughData, r.Value))
 	}
 	return w.Flush()
 }
@@ -83,7 +89,7 @@ func printLeagueCSV(c *cli, j metrics.TableJSON) error {
 	_ = w.Write([]string{"period", "block", "kpi", "rank", "unit_id", "code", "name_vi", "name_en", "numerator", "denominator", "value", "published", "movement", "completeness", "not_enough_data"})
 	for _, r := range j.Rows {
 		_ = w.Write([]string{j.Period, j.Block, j.KPI.ID, intOr(r.Rank), r.UnitID, r.Code, r.NameVI, r.NameEN, num(r.Numerator, -1), num(r.Denominator, -1),
-			num(r.Value, -1), num(r.Published, 2), intOr(r.Movement), strconv.FormatFloat(r.Completeness, 'f', -1, 64), strconv.FormatBool(r.NotEnoughData)})
+			num(r.Value, -1), num(r.Published, 2), intOr(r.Movement), num(&r.Completeness, -1), strconv.FormatBool(r.NotEnoughData)})
 	}
 	w.Flush()
 	return w.Error()

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+
 	"egovkpi/internal/auth"
 	"egovkpi/internal/config"
 	"egovkpi/internal/refdata"
@@ -48,4 +52,29 @@ func newReportStore(cfg config.Config, db *database, accounts *auth.Store) (*wor
 		return nil, err
 	}
 	return workflow.New(db.Conn, reg, forms, accounts, workflow.Options{Deadlines: deadlines}), nil
+}
+
+// writeFileAtomic writes path (mode 0644) through a temporary file in the
+// same directory, renamed once write succeeded, so a failure never leaves
+// half a file under its name.
+func writeFileAtomic(path string, write func(*os.File) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".egovkpi-*.tmp")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
 }

@@ -97,9 +97,6 @@ func outboxFilter(args []string, unit, quarter string, unsent bool, limit int) (
 	return f, nil
 }
 
-// shownTime formats an outbox time in Vietnam time.
-func shownTime(t time.Time) string { return t.In(workflow.Vietnam).Format("2006-01-02 15:04") }
-
 // printOutbox writes the messages as a table.
 func printOutbox(w io.Writer, msgs []remind.Message) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -107,7 +104,7 @@ func printOutbox(w io.Writer, msgs []remind.Message) error {
 	for _, m := range msgs {
 		sent, to, errText := "-", "-", "-"
 		if m.SentAt != nil {
-			sent = shownTime(*m.SentAt)
+			sent = vietnamTime(*m.SentAt)
 		}
 		if len(m.Emails) > 0 {
 			to = strings.Join(m.Emails, ", ")
@@ -118,7 +115,7 @@ func printOutbox(w io.Writer, msgs []remind.Message) error {
 				errText = string(r[:79]) + "…"
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", shownTime(m.CreatedAt), m.ID, m.Status, m.Attempts, sent, to, errText)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", vietnamTime(m.CreatedAt), m.ID, m.Status, m.Attempts, sent, to, errText)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -134,7 +131,7 @@ func printOutbox(w io.Writer, msgs []remind.Message) error {
 func printMessage(w io.Writer, m remind.Message) error {
 	sent := "-"
 	if m.SentAt != nil {
-		sent = shownTime(*m.SentAt)
+		sent = vietnamTime(*m.SentAt)
 	}
 	list := func(ss []string) string {
 		if len(ss) == 0 {
@@ -143,13 +140,18 @@ func printMessage(w io.Writer, m remind.Message) error {
 		return strings.Join(ss, ", ")
 	}
 	_, err := fmt.Fprintf(w, "ID:        %s\nCreated:   %s\nDue:       %s\nStatus:    %s (%d attempts)\nSent:      %s\nAccounts:  %s\nTo:        %s\nError:     %s\nSubject:   %s\n\n%s",
-		m.ID, shownTime(m.CreatedAt), m.Due.Format(time.DateOnly), m.Status, m.Attempts, sent, list(m.Recipients), list(m.Emails), cmp.Or(m.Error, "-"), m.Subject, m.Body)
+		m.ID, vietnamTime(m.CreatedAt), m.Due.Format(time.DateOnly), m.Status, m.Attempts, sent, list(m.Recipients), list(m.Emails), cmp.Or(m.Error, "-"), m.Subject, m.Body)
 	return err
 }
 
 // remindNowCommand runs one reminder pass and prints what it did.
 func remindNowCommand(ctx context.Context, w io.Writer, cfg config.Config, db *database, log *slog.Logger) error {
-	r, err := newReminder(cfg, db, log)
+	accounts := auth.New(db.Conn)
+	reports, err := newReportStore(cfg, db, accounts)
+	if err != nil {
+		return err
+	}
+	r, err := newReminder(cfg, db, reports, accounts, log)
 	if err != nil {
 		return err
 	}
@@ -175,12 +177,7 @@ func remindNowCommand(ctx context.Context, w io.Writer, cfg config.Config, db *d
 
 // newReminder builds the reminder over the reports' statuses, the accounts
 // and, when configured, the mail server.
-func newReminder(cfg config.Config, db *database, log *slog.Logger) (*remind.Reminder, error) {
-	accounts := auth.New(db.Conn)
-	reports, err := newReportStore(cfg, db, accounts)
-	if err != nil {
-		return nil, err
-	}
+func newReminder(cfg config.Config, db *database, reports *workflow.Store, accounts *auth.Store, log *slog.Logger) (*remind.Reminder, error) {
 	reg, err := refdata.Load()
 	if err != nil {
 		return nil, err
@@ -194,8 +191,8 @@ func newReminder(cfg config.Config, db *database, log *slog.Logger) (*remind.Rem
 
 // startReminders runs reminder passes on EGOVKPI_REMIND_SCHEDULE (and one
 // at once) for serve and run; stop ends them and waits.
-func startReminders(ctx context.Context, cfg config.Config, db *database, log *slog.Logger) (stop func(), err error) {
-	r, err := newReminder(cfg, db, log)
+func startReminders(ctx context.Context, cfg config.Config, db *database, reports *workflow.Store, accounts *auth.Store, log *slog.Logger) (stop func(), err error) {
+	r, err := newReminder(cfg, db, reports, accounts, log)
 	if err != nil {
 		return nil, err
 	}

@@ -7,11 +7,10 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
-	"time"
 
 	"egovkpi"
-	"egovkpi/collector"
 	"egovkpi/internal/auth"
+	"egovkpi/internal/config"
 	"egovkpi/internal/refdata"
 	"egovkpi/metrics"
 	"egovkpi/reports/snapshot"
@@ -58,7 +57,7 @@ func reportSnapshotCommand() command {
 				if err != nil {
 					return err
 				}
-				return cf.withFigures(ctx, func(db *database, s metrics.Settings) error {
+				return cf.withFigures(ctx, func(_ config.Config, db *database, s metrics.Settings) error {
 					switch args[0] {
 					case "freeze":
 						r := snapshot.Request{Period: p, By: cliActor(c), Note: *note, Today: todayInVietnam(), Build: version}
@@ -118,9 +117,6 @@ func printSnapshotHeader(w io.Writer, s snapshot.Snapshot) error {
 	}
 	return tw.Flush()
 }
-
-// vietnamTime prints a moment in Vietnam time.
-func vietnamTime(t time.Time) string { return t.In(collector.Vietnam).Format(time.DateTime) }
 
 // rulesText states ranking rules.
 func rulesText(r metrics.Rules) string {

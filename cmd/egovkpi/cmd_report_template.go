@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path/filepath"
 
+	"egovkpi/internal/auth"
+	"egovkpi/internal/config"
 	"egovkpi/internal/refdata"
 	"egovkpi/metrics"
 	"egovkpi/reports/form"
@@ -16,17 +17,6 @@ import (
 	"egovkpi/reports/workflow"
 	"egovkpi/reports/xlsxform"
 )
-
-// savedAnswers is what a unit saved of its report for a quarter: the
-// latest version's answers and the form version they follow ("" when
-// nothing is saved).
-func savedAnswers(ctx context.Context, db *database, reg *refdata.Registry, forms *form.Set, unitID string, q workflow.Quarter) (form.Answers, string, error) {
-	r, err := workflow.New(db.Conn, reg, forms, nil, workflow.Options{}).Report(ctx, workflow.Key{UnitID: unitID, Quarter: q})
-	if err != nil || r.Latest.N == 0 {
-		return nil, "", err
-	}
-	return r.Latest.Answers, r.Latest.Form, nil
-}
 
 func reportTemplateCommand() command {
 	return command{
@@ -66,8 +56,7 @@ func reportTemplateCommand() command {
 				if err != nil {
 					return err
 				}
-				def, err := set.For(q.First())
-				if errors.Is(err, form.ErrNoVersion) {
+				if _, err := set.For(q.First()); errors.Is(err, form.ErrNoVersion) {
 					return usagef("--quarter: %v", err)
 				} else if err != nil {
 					return err
@@ -76,23 +65,33 @@ func reportTemplateCommand() command {
 				if path == "" {
 					path = fmt.Sprintf("bao-cao-quy-%s-%s.xlsx", unit.ID, q)
 				}
-				return cf.withFigures(ctx, func(db *database, _ metrics.Settings) error {
-					saved, version, err := savedAnswers(ctx, db, reg, set, unit.ID, q)
+				return cf.withFigures(ctx, func(cfg config.Config, db *database, _ metrics.Settings) error {
+					st, err := newReportStore(cfg, db, auth.New(db.Conn))
+					if err != nil {
+						return err
+					}
+					k := workflow.Key{UnitID: unit.ID, Quarter: q}
+					vs, err := st.Versions(ctx, k)
 					if err != nil {
 						return fmt.Errorf("saved report of %s for %s: %w", unit.ID, q, err)
 					}
-					if version != "" && version != def.Version {
-						// A report keeps the form version it was started with.
-						if def, err = set.Version(version); err != nil {
-							return err
-						}
+					// The form version the report started with, or the
+					// quarter's.
+					def, err := st.DefinitionOf(k, vs)
+					if err != nil {
+						return err
+					}
+					var saved form.Answers
+					state := workflow.NotStarted
+					if len(vs) > 0 {
+						saved, state = vs[len(vs)-1].Answers, vs[len(vs)-1].State
 					}
 					collected, err := prefill.Collected(ctx, db.Conn, reg, def, unit, q, todayInVietnam())
 					if err != nil {
 						return err
 					}
-					if err := saveTemplateFile(path, func(f *os.File) error {
-						return xlsxform.WriteTemplate(f, def, unit, q, prefill.Attach(saved, collected))
+					if err := writeFileAtomic(path, func(f *os.File) error {
+						return xlsxform.WriteTemplate(f, def, unit, q, prefill.ForState(state, saved, collected))
 					}); err != nil {
 						return err
 					}
@@ -104,28 +103,4 @@ func reportTemplateCommand() command {
 			}
 		},
 	}
-}
-
-// saveTemplateFile writes path through a temporary file in the same
-// directory, so a failure never leaves half a file under its name.
-func saveTemplateFile(path string, write func(*os.File) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".egovkpi-*.tmp")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }

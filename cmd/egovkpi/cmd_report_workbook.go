@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"egovkpi/internal/auth"
+	"egovkpi/internal/config"
 	"egovkpi/internal/refdata"
 	"egovkpi/metrics"
-	"egovkpi/reports/form"
 	"egovkpi/reports/workbook"
 	"egovkpi/reports/workflow"
 )
@@ -47,23 +47,19 @@ func reportWorkbookCommand() command {
 				if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
 					return usagef("--out %s: the folder %s does not exist", path, filepath.Dir(path))
 				}
-				cfg, _, err := cf.load()
-				if err != nil {
-					return err
-				}
-				deadlines, err := reportDeadlines(cfg)
-				if err != nil {
-					return err
-				}
 				reg, err := refdata.Load()
 				if err != nil {
 					return err
 				}
-				return cf.withFigures(ctx, func(db *database, s metrics.Settings) error {
+				return cf.withFigures(ctx, func(cfg config.Config, db *database, s metrics.Settings) error {
+					reports, err := newReportStore(cfg, db, auth.New(db.Conn))
+					if err != nil {
+						return err
+					}
 					in := workbook.Input{Period: p, Settings: s, Today: today, GeneratedBy: strings.TrimSuffix(cliActor(c), ":")}
-					in.Status, in.Rates, in.StatusNote = reportSubmissions(ctx, db, reg, deadlines, p)
+					in.Status, in.Rates, in.StatusNote = reportSubmissions(ctx, db, reports, p, today)
 					start := time.Now()
-					if err := saveTemplateFile(path, func(f *os.File) error { return workbook.Write(ctx, f, db.Conn, reg, in) }); err != nil {
+					if err := writeFileAtomic(path, func(f *os.File) error { return workbook.Write(ctx, f, db.Conn, reg, in) }); err != nil {
 						return err
 					}
 					took := time.Since(start)
@@ -87,17 +83,12 @@ func reportWorkbookCommand() command {
 // it).
 const workbookWritten = "leadership workbook written"
 
-// reportSubmissions reads the reports' status for the workbook; when it
-// cannot, the status sheet says why instead.
-func reportSubmissions(ctx context.Context, db *database, reg *refdata.Registry, deadlines workflow.Deadlines, p metrics.Period) ([]workflow.UnitStatus, []workflow.Rate, string) {
-	forms, err := form.Builtin()
+// reportSubmissions reads the reports' status for the workbook of p made
+// on today; when it cannot, the status sheet says why instead.
+func reportSubmissions(ctx context.Context, db *database, reports *workflow.Store, p metrics.Period, today time.Time) ([]workflow.UnitStatus, []workflow.Rate, string) {
+	status, rates, err := workbook.ReadSubmissions(ctx, reports, p, today)
 	if err == nil {
-		st := workflow.New(db.Conn, reg, forms, auth.New(db.Conn), workflow.Options{Deadlines: deadlines})
-		var status []workflow.UnitStatus
-		var rates []workflow.Rate
-		if status, rates, err = workbook.ReadSubmissions(ctx, st, p); err == nil {
-			return status, rates, ""
-		}
+		return status, rates, ""
 	}
 	db.log.Warn("the workbook's submission sheet is empty: report status unavailable", slog.Any("err", err))
 	return nil, nil, fmt.Sprintf("Chưa đọc được tình hình nộp báo cáo: %v. / The report status could not be read: %v.", err, err)

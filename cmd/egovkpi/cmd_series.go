@@ -43,7 +43,7 @@ func printSeriesCSV(c *cli, j metrics.SeriesJSON) error {
 	_ = w.Write([]string{"unit_id", "kpi", "period", "from", "to", "carried", "numerator", "denominator", "value", "published", "completeness"})
 	for _, p := range j.Points {
 		_ = w.Write([]string{j.UnitID, j.KPI.ID, p.Period, p.From, p.To, strings.Join(p.Carried, ";"), num(p.Numerator, -1), num(p.Denominator, -1),
-			num(p.Value, -1), num(p.Published, 2), fmt.Sprint(p.Completeness)})
+			num(p.Value, -1), num(p.Published, 2), num(&p.Completeness, -1)})
 	}
 	w.Flush()
 	return w.Error()

@@ -12,6 +12,7 @@ import (
 	"egovkpi/dashboards"
 	"egovkpi/internal/auth"
 	"egovkpi/internal/config"
+	"egovkpi/reports/workflow"
 )
 
 func serveCommand() command {
@@ -48,14 +49,10 @@ func serveCommand() command {
 	}
 }
 
-// serveWeb runs the web app until ctx is done.
-func serveWeb(ctx context.Context, cfg config.Config, db *database, col *collector.Collector, log *slog.Logger) error {
+// serveWeb runs the web app over the accounts and the reports until ctx is
+// done.
+func serveWeb(ctx context.Context, cfg config.Config, db *database, col *collector.Collector, accounts *auth.Store, reports *workflow.Store, log *slog.Logger) error {
 	settings, err := figureSettings(cfg)
-	if err != nil {
-		return err
-	}
-	accounts := auth.New(db.Conn)
-	reports, err := newReportStore(cfg, db, accounts)
 	if err != nil {
 		return err
 	}
@@ -86,9 +83,5 @@ func serveWeb(ctx context.Context, cfg config.Config, db *database, col *collect
 // where plain HTTP (and cookies without the Secure flag) is acceptable.
 func loopback(listen string) bool {
 	host, _, err := net.SplitHostPort(listen)
-	if err != nil {
-		return false
-	}
-	ip := net.ParseIP(host)
-	return host == "localhost" || (ip != nil && ip.IsLoopback())
+	return err == nil && config.LoopbackHost(host)
 }

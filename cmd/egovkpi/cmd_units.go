@@ -64,6 +64,9 @@ func todayInVietnam() time.Time {
 	return egovkpi.Date(y, m, d)
 }
 
+// vietnamTime shows a moment in Vietnam time, to the minute.
+func vietnamTime(t time.Time) string { return t.In(collector.Vietnam).Format("2006-01-02 15:04") }
+
 func dateOrEmpty(t time.Time) string {
 	if t.IsZero() {
 		return ""

@@ -43,8 +43,9 @@ func (cf *configured) withCollector(ctx context.Context, fn func(config.Config, 
 }
 
 // withFigures opens the database for commands that print figures: the
-// schema must be current; fn gets the ranking rules and methodology.
-func (cf *configured) withFigures(ctx context.Context, fn func(*database, metrics.Settings) error) error {
+// schema must be current; fn gets the configuration, and the ranking rules
+// and methodology built from it.
+func (cf *configured) withFigures(ctx context.Context, fn func(config.Config, *database, metrics.Settings) error) error {
 	return cf.withDatabase(ctx, func(cfg config.Config, db *database, log *slog.Logger) error {
 		settings, err := figureSettings(cfg)
 		if err != nil {
@@ -53,7 +54,7 @@ func (cf *configured) withFigures(ctx context.Context, fn func(*database, metric
 		if err := db.Runner().Check(ctx); err != nil {
 			return fmt.Errorf("%s is not ready: %w", db.describe(), err)
 		}
-		return fn(db, settings)
+		return fn(cfg, db, settings)
 	})
 }
 
@@ -83,16 +84,23 @@ func checkFormat(format string) error {
 
 // serveAll runs the collector's background parts, the report reminders
 // and the web app until ctx ends, then waits for the background to stop.
+// The reminders and the web app share one report store, so that each
+// sees the other's writes at once.
 func serveAll(ctx context.Context, c *cli, cfg config.Config, db *database, col *collector.Collector, srcs []collector.Source, backfill *[2]time.Time, log *slog.Logger) error {
 	if err := ensureAdmin(ctx, c.stderr, cfg, db, log); err != nil {
 		return err
 	}
-	stopReminders, err := startReminders(ctx, cfg, db, log)
+	accounts := auth.New(db.Conn)
+	reports, err := newReportStore(cfg, db, accounts)
+	if err != nil {
+		return err
+	}
+	stopReminders, err := startReminders(ctx, cfg, db, reports, accounts, log)
 	if err != nil {
 		return err
 	}
 	wait := background(ctx, cfg, col, srcs, backfill, log)
-	err = serveWeb(ctx, cfg, db, col, log)
+	err = serveWeb(ctx, cfg, db, col, accounts, reports, log)
 	stopReminders()
 	wait()
 	return err

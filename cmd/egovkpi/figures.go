@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 
+	"egovkpi/internal/config"
 	"egovkpi/internal/refdata"
 	"egovkpi/metrics"
 )
@@ -82,7 +83,7 @@ func figureCommand(name, summary string, params []figureParam, parse func(get fu
 					}
 					return usagef("--%s: %v", bad, err)
 				}
-				return cf.withFigures(ctx, func(db *database, s metrics.Settings) error {
+				return cf.withFigures(ctx, func(_ config.Config, db *database, s metrics.Settings) error {
 					f, err := compute(ctx, db, s)
 					if err != nil {
 						return err

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"egovkpi"
 )
 
 // Change kinds of the data_changes table.
@@ -13,23 +15,20 @@ const (
 )
 
 // noteChanges records that readers' figures of these months changed (see
-// migration 0015): web servers drop what they cached from them.
+// migration 0015): web servers drop what they cached from them. changed_at
+// is the server's now(), the clock the readers' poll compares it with.
 func (s *Store) noteChanges(ctx context.Context, kind string, months []time.Time) error {
 	if len(months) == 0 {
 		return nil
 	}
-	b, err := s.conn.PrepareBatch(ctx, "INSERT INTO data_changes (change_id, kind, month, changed_at)")
-	if err != nil {
-		return fmt.Errorf("store: note %s changes: %w", kind, err)
+	ids := make([]uint64, len(months))
+	firsts := make([]string, len(months))
+	for i, m := range months {
+		ids[i] = s.NewLoadID()
+		firsts[i] = egovkpi.Date(m.Year(), m.Month(), 1).Format(egovkpi.DateLayout)
 	}
-	defer b.Abort()
-	now := time.Now()
-	for _, m := range months {
-		if err := b.Append(s.NewLoadID(), kind, time.Date(m.Year(), m.Month(), 1, 0, 0, 0, 0, time.UTC), now); err != nil {
-			return fmt.Errorf("store: note %s changes: %w", kind, err)
-		}
-	}
-	if err := b.Send(); err != nil {
+	if err := s.conn.Exec(ctx, `INSERT INTO data_changes (change_id, kind, month, changed_at)
+SELECT id, ?, toDate(first_day), now() FROM system.one ARRAY JOIN ? AS id, ? AS first_day`, kind, ids, firsts); err != nil {
 		return fmt.Errorf("store: note %s changes: %w", kind, err)
 	}
 	return nil

@@ -433,7 +433,7 @@ func checkSMTP(s SMTP) []error {
 	host, port, err := net.SplitHostPort(s.Addr)
 	if err != nil || host == "" || port == "" {
 		errs = append(errs, fmt.Errorf("EGOVKPI_SMTP_ADDR: want host:port, e.g. mail.example.gov.vn:587, got %q", s.Addr))
-	} else if s.TLS == "none" && !loopbackHost(host) {
+	} else if s.TLS == "none" && !LoopbackHost(host) {
 		errs = append(errs, fmt.Errorf("EGOVKPI_SMTP_TLS=none sends passwords and reports in clear: only allowed to a loopback address, not %s", host))
 	}
 	if s.From == "" {
@@ -447,8 +447,9 @@ func checkSMTP(s SMTP) []error {
 	return errs
 }
 
-// loopbackHost reports whether host names this machine.
-func loopbackHost(host string) bool {
+// LoopbackHost reports whether host (a name or an IP address, without a
+// port) names this machine: localhost or a loopback address.
+func LoopbackHost(host string) bool {
 	ip := net.ParseIP(host)
 	return host == "localhost" || (ip != nil && ip.IsLoopback())
 }

@@ -242,3 +242,14 @@ func TestReportsSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestLoopbackHost(t *testing.T) {
+	for host, want := range map[string]bool{
+		"localhost": true, "127.0.0.1": true, "127.8.9.10": true, "::1": true,
+		"": false, "0.0.0.0": false, "::": false, "10.0.0.1": false, "mail.example.gov.vn": false, "localhost.example.gov.vn": false,
+	} {
+		if got := LoopbackHost(host); got != want {
+			t.Errorf("LoopbackHost(%q) = %v, want %v", host, got, want)
+		}
+	}
+}

@@ -2,12 +2,15 @@ package m766
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"egovkpi"
 )
 
 func f(x float64) *float64 { return &x }
@@ -78,10 +81,10 @@ func TestEmbeddedLoads(t *testing.T) {
 	if len(vs) != 2 || vs[0].ID != "2022" || vs[1].ID != "2025" {
 		t.Fatalf("versions = %v, want 2022 then 2025", vs)
 	}
-	if got := vs[0].ValidFrom.Format(DateLayout); got != "2022-06-23" {
+	if got := vs[0].ValidFrom.Format(egovkpi.DateLayout); got != "2022-06-23" {
 		t.Errorf("2022 valid_from = %s, want 2022-06-23 (the decision date)", got)
 	}
-	if got := vs[1].ValidFrom.Format(DateLayout); got != "2025-01-01" {
+	if got := vs[1].ValidFrom.Format(egovkpi.DateLayout); got != "2025-01-01" {
 		t.Errorf("2025 valid_from = %s, want 2025-01-01", got)
 	}
 	if len(vs[1].AssumedFields) != 1 || vs[1].AssumedFields[0] != "valid_from" {
@@ -231,6 +234,15 @@ func TestPayment(t *testing.T) {
 	r := v.Score(payment(f(1), f(1), f(1)))
 	if !hasAssumption(r, "capping the score at 10 is our assumption") {
 		t.Errorf("payment cap not among the assumptions: %q", r.Assumptions)
+	}
+	for _, ind := range v.Indicators {
+		want := "[" + ind.Input + "]"
+		if ind.ID == "online_payment" {
+			want = "[online_payment_rate fee_procedures_paid_online_rate fee_procedures_with_dossiers_rate]"
+		}
+		if got := fmt.Sprint(ind.Inputs()); got != want {
+			t.Errorf("%s: Inputs() = %s, want %s", ind.ID, got, want)
+		}
 	}
 	// Any of A, B, C missing: missing, 0.
 	r = v.Score(payment(f(0.5), nil, f(0.9)))

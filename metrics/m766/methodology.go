@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"egovkpi"
 )
 
 //go:embed methodology.json
@@ -40,9 +42,6 @@ const (
 	// (Inputs.Dossiers is 0).
 	ModNoDossiersZero = "no_dossiers_zero"
 )
-
-// DateLayout is the layout of valid_from in the methodology file.
-const DateLayout = "2006-01-02"
 
 // Name is a name in Vietnamese and English.
 type Name struct {
@@ -261,7 +260,7 @@ func Parse(r io.Reader) (*Set, error) {
 	sort.SliceStable(s.versions, func(i, j int) bool { return s.versions[i].ValidFrom.Before(s.versions[j].ValidFrom) })
 	for i := 1; i < len(s.versions); i++ {
 		if s.versions[i].ValidFrom.Equal(s.versions[i-1].ValidFrom) {
-			return nil, fmt.Errorf("m766: versions %q and %q are both valid from %s", s.versions[i-1].ID, s.versions[i].ID, s.versions[i].ValidFrom.Format(DateLayout))
+			return nil, fmt.Errorf("m766: versions %q and %q are both valid from %s", s.versions[i-1].ID, s.versions[i].ID, s.versions[i].ValidFrom.Format(egovkpi.DateLayout))
 		}
 	}
 	return s, nil
@@ -278,7 +277,7 @@ func buildVersion(fv fileVersion) (*Version, error) {
 	if strings.TrimSpace(fv.ID) == "" {
 		return nil, errors.New("id is required")
 	}
-	from, err := time.Parse(DateLayout, fv.ValidFrom)
+	from, err := time.Parse(egovkpi.DateLayout, fv.ValidFrom)
 	if err != nil {
 		return nil, fmt.Errorf("valid_from %q is not a date (YYYY-MM-DD)", fv.ValidFrom)
 	}
@@ -535,7 +534,7 @@ var ErrNoVersion = errors.New("m766: no Decision 766 version is in force")
 // location. A period is scored with the version in force on its last day:
 // pass the period's To. Days before the first version are an error.
 func (s *Set) ForDay(d time.Time) (*Version, error) {
-	day := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+	day := egovkpi.Day(d)
 	var in *Version
 	for _, v := range s.versions {
 		if !v.ValidFrom.After(day) {
@@ -544,7 +543,7 @@ func (s *Set) ForDay(d time.Time) (*Version, error) {
 	}
 	if in == nil {
 		return nil, fmt.Errorf("%w on %s (the first, %q, is valid from %s)",
-			ErrNoVersion, day.Format(DateLayout), s.versions[0].ID, s.versions[0].ValidFrom.Format(DateLayout))
+			ErrNoVersion, day.Format(egovkpi.DateLayout), s.versions[0].ID, s.versions[0].ValidFrom.Format(egovkpi.DateLayout))
 	}
 	return in, nil
 }
@@ -562,13 +561,20 @@ func (v *Version) Inputs() []string {
 		}
 	}
 	for _, ind := range v.Indicators {
-		add(ind.Input)
-		if ind.Rule.Type == RulePayment {
-			add(ind.Rule.BInput)
-			add(ind.Rule.CInput)
+		for _, n := range ind.Inputs() {
+			add(n)
 		}
 	}
 	return out
+}
+
+// Inputs names the ratios the indicator reads: its Input (A for the
+// payment rule), then the payment rule's B and C inputs.
+func (ind Indicator) Inputs() []string {
+	if ind.Rule.Type == RulePayment {
+		return []string{ind.Input, ind.Rule.BInput, ind.Rule.CInput}
+	}
+	return []string{ind.Input}
 }
 
 // BandOf returns the band of a total: the first band, from the highest,

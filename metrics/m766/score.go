@@ -165,10 +165,7 @@ func (v *Version) Score(in Inputs) Result {
 // scoreIndicator scores one indicator; it also returns the inputs it
 // clamped into [0, 1], as "indicator:input=value".
 func (v *Version) scoreIndicator(ind Indicator, in Inputs) (IndicatorResult, []string) {
-	names := []string{ind.Input}
-	if ind.Rule.Type == RulePayment {
-		names = append(names, ind.Rule.BInput, ind.Rule.CInput)
-	}
+	names := ind.Inputs()
 	ir := IndicatorResult{
 		ID: ind.ID, Name: ind.Name, Points: ind.Points, Input: ind.Input,
 		Rule: ind.Rule.Type, Confirmed: ind.Confirmed, Note: ind.Note,

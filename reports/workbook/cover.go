@@ -6,38 +6,15 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"egovkpi"
+	"egovkpi/metrics"
 	"egovkpi/reports/workflow"
 )
 
-// Target statuses: a national figure against its target, as the overview
-// page colours it.
-const (
-	statusMet   = "met"
-	statusNear  = "near"
-	statusBelow = "below"
-	// nearShare is the attainment from which a figure is near its target.
-	nearShare = 0.9
-)
-
-// targetStatus says how a figure stands against its target from its
-// attainment (value ÷ target): met, near, below; "" without a target or
-// a value.
-func targetStatus(attainment *float64) string {
-	switch {
-	case attainment == nil:
-		return ""
-	case *attainment >= 1:
-		return statusMet
-	case *attainment >= nearShare:
-		return statusNear
-	}
-	return statusBelow
-}
-
+// statusLabels name the target statuses (metrics.TargetStatus).
 var statusLabels = map[string]string{
-	statusMet:   "Đạt mục tiêu / Met",
-	statusNear:  "Gần đạt / Near",
-	statusBelow: "Chưa đạt / Below",
+	metrics.TargetMet:   "Đạt mục tiêu / Met",
+	metrics.TargetNear:  "Gần đạt / Near",
+	metrics.TargetBelow: "Chưa đạt / Below",
 }
 
 // coverSheet is the first sheet: what the workbook is, then every KPI's
@@ -74,7 +51,7 @@ func coverSheet(b *book, fig *figures, in Input) *sheet {
 		if k.Target != nil {
 			target = &k.Target.Value
 		}
-		status := targetStatus(k.Attainment)
+		status := metrics.TargetStatus(k.Attainment)
 		var change *float64
 		if i < len(prev.KPIs) && k.All.Published != nil && prev.KPIs[i].All.Published != nil {
 			d := *k.All.Published - *prev.KPIs[i].All.Published

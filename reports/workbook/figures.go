@@ -18,8 +18,9 @@ import (
 )
 
 // TrendQuarters is how many quarters the KPI and trend sheets show, ending
-// with the quarter that holds the period's last day (as the overview page).
-const TrendQuarters = 8
+// with the quarter that holds the period's last day (metrics.TrendQuarters,
+// as the overview page).
+const TrendQuarters = metrics.TrendLength
 
 // parallel is how many computations run at once: each is one to three
 // ClickHouse queries, themselves run concurrently by package metrics.
@@ -55,7 +56,7 @@ type figures struct {
 // once.
 func compute(ctx context.Context, conn driver.Conn, reg *refdata.Registry, in Input) (*figures, error) {
 	p := in.Period
-	fig := &figures{period: p, previous: p.Previous(), quarters: trendQuarters(p), kpis: metrics.KPIs(),
+	fig := &figures{period: p, previous: p.Previous(), quarters: metrics.TrendQuarters(p), kpis: metrics.KPIs(),
 		national: map[string]metrics.NationalJSON{}, index: map[egovkpi.Block]metrics.IndexTableJSON{},
 		units: map[egovkpi.Block][]egovkpi.Unit{}}
 	for _, b := range metrics.Blocks {
@@ -145,14 +146,6 @@ func unitValues(ctx context.Context, conn driver.Conn, reg *refdata.Registry, st
 		return nil, fmt.Errorf("figures of every unit for %s: %w", step, err)
 	}
 	return metrics.Carry(raw, shown, kpis), nil
-}
-
-// trendQuarters are the TrendQuarters quarters ending with the one that
-// holds p's last day.
-func trendQuarters(p metrics.Period) []metrics.Period {
-	q, _ := metrics.Containing(metrics.Quarter, p.To)
-	qs, _ := metrics.Steps(q.From.AddDate(0, -3*(TrendQuarters-1), 0), q.To, metrics.Quarter)
-	return qs
 }
 
 // uniquePeriods drops repeated periods, keeping the first of each.

@@ -7,6 +7,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"egovkpi/internal/refdata"
+	"egovkpi/metrics"
 	"egovkpi/reports/workflow"
 )
 
@@ -59,11 +60,11 @@ func submissionSheet(b *book, reg *refdata.Registry, in Input) *sheet {
 func standingOf(us workflow.UnitStatus) (label, mark string) {
 	switch {
 	case us.OnTime:
-		return "Đúng hạn / On time", statusMet
+		return "Đúng hạn / On time", metrics.TargetMet
 	case us.Late:
-		return "Trễ hạn / Late", statusNear
+		return "Trễ hạn / Late", metrics.TargetNear
 	case us.Missing:
-		return "Chưa nộp, quá hạn / Missing", statusBelow
+		return "Chưa nộp, quá hạn / Missing", metrics.TargetBelow
 	}
 	return "Chưa đến hạn / Pending", ""
 }

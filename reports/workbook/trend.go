@@ -9,9 +9,6 @@ import (
 	"egovkpi/metrics"
 )
 
-// headlineKPIs are the KPIs of the trend chart, as on the overview page.
-var headlineKPIs = []string{"online_rate", "on_time_rate", "online_payment_rate", "digitization_rate", "full_process_online_rate"}
-
 // trendSheet is every KPI's national figure per quarter (the API's
 // /national answer of each quarter) and a native line chart of the
 // headline KPIs drawn from those cells.
@@ -37,7 +34,7 @@ func trendSheet(b *book, fig *figures) *sheet {
 			cells = append(cells, num(nationalValue(fig.national[q.String()], i), st.pct))
 		}
 		s.add(row{cells: cells})
-		if slices.Contains(headlineKPIs, k.ID) {
+		if slices.Contains(metrics.HeadlineKPIs, k.ID) {
 			r := len(s.rows)
 			series = append(series, excelize.ChartSeries{
 				Name:       absRef(s.name, 1, r, 1, r),

@@ -35,8 +35,9 @@ type Input struct {
 	Settings metrics.Settings
 	// Status is every unit's report status for the quarter holding the
 	// period's last day, and Rates the reporting rates over the period's
-	// quarters (see ReadSubmissions); both may be empty, and then the
-	// status sheet says StatusNote (or that no report is expected).
+	// quarters that have begun (see ReadSubmissions); both may be empty,
+	// and then the status sheet says StatusNote (or that no report is
+	// expected).
 	Status     []workflow.UnitStatus
 	Rates      []workflow.Rate
 	StatusNote string
@@ -105,20 +106,22 @@ func check(conn driver.Conn, reg *refdata.Registry, in Input) error {
 }
 
 // ReadSubmissions reads from st the report status of every expected unit
-// for the quarter holding p's last day, and the reporting rates over the
-// quarters p overlaps: Input.Status and Input.Rates.
-func ReadSubmissions(ctx context.Context, st *workflow.Store, p metrics.Period) ([]workflow.UnitStatus, []workflow.Rate, error) {
-	status, err := st.Statuses(ctx, workflow.QuarterOf(p.To), "")
-	if err != nil {
-		return nil, nil, fmt.Errorf("report status of %s: %w", workflow.QuarterOf(p.To), err)
+// for the quarter holding p's last day (none when that quarter has not
+// begun by today), and the reporting rates over the quarters of p that
+// have begun by today (workflow.QuartersOf): Input.Status and Input.Rates.
+// Each quarter's statuses are read once.
+func ReadSubmissions(ctx context.Context, st *workflow.Store, p metrics.Period, today time.Time) ([]workflow.UnitStatus, []workflow.Rate, error) {
+	quarters := workflow.QuartersOf(p, today)
+	var status, all []workflow.UnitStatus
+	for _, q := range quarters {
+		ss, err := st.Statuses(ctx, q, "")
+		if err != nil {
+			return nil, nil, fmt.Errorf("report status of %s: %w", q, err)
+		}
+		if q == workflow.QuarterOf(p.To) {
+			status = ss
+		}
+		all = append(all, ss...)
 	}
-	var quarters []workflow.Quarter
-	for q := workflow.QuarterOf(p.From); !q.First().After(p.To); q = q.Next() {
-		quarters = append(quarters, q)
-	}
-	rates, err := st.Rates(ctx, quarters)
-	if err != nil {
-		return nil, nil, fmt.Errorf("reporting rates of %s: %w", p, err)
-	}
-	return status, rates, nil
+	return status, workflow.Tally(quarters, all), nil
 }
